@@ -1,0 +1,228 @@
+package io.hourglass.server;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import com.twitter.util.Future;
+import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.ClaimedJob;
+import io.hourglass.server.queue.Coordinator;
+import io.hourglass.server.queue.DequeueRequest;
+import io.hourglass.server.queue.JobDescriptor;
+import io.hourglass.server.queue.JobInfo;
+import io.hourglass.server.queue.QueueException;
+import io.hourglass.server.queue.QueueName;
+import io.hourglass.thrift.ErrorCode;
+import io.hourglass.thrift.PinLater;
+import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
+import io.hourglass.thrift.PinLaterDeleteJobsRequest;
+import io.hourglass.thrift.PinLaterDequeueMetadata;
+import io.hourglass.thrift.PinLaterDequeueRequest;
+import io.hourglass.thrift.PinLaterDequeueResponse;
+import io.hourglass.thrift.PinLaterEnqueueRequest;
+import io.hourglass.thrift.PinLaterEnqueueResponse;
+import io.hourglass.thrift.PinLaterException;
+import io.hourglass.thrift.PinLaterGetJobCountRequest;
+import io.hourglass.thrift.PinLaterJobAckRequest;
+import io.hourglass.thrift.PinLaterJobInfo;
+import io.hourglass.thrift.PinLaterJobState;
+import io.hourglass.thrift.PinLaterLookupJobRequest;
+import io.hourglass.thrift.PinLaterRetryFailedJobsRequest;
+import io.hourglass.thrift.PinLaterScanJobsRequest;
+import io.hourglass.thrift.PinLaterScanJobsResponse;
+import io.hourglass.thrift.RequestContext;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The Thrift edge: reads and validates requests, calls the {@link Coordinator}, builds responses,
+ * and turns every failure into a {@link PinLaterException} (via {@link ThriftErrors}). Runs on
+ * the server's offload pool, never on Finagle's I/O threads, so blocking JDBC is fine here.
+ */
+public final class PinLaterService implements PinLater.ServiceIface {
+  private final Coordinator coordinator;
+  private final RequestReader reader;
+  private final MetricRegistry metrics;
+
+  PinLaterService(Coordinator coordinator, RequestReader reader, MetricRegistry metrics) {
+    this.coordinator = coordinator;
+    this.reader = reader;
+    this.metrics = metrics;
+  }
+
+  private <T> Future<T> call(String rpc, Supplier<T> body) {
+    Timer.Context timer = metrics.timer("rpc." + rpc + ".latency").time();
+    try {
+      return Future.value(body.get());
+    } catch (Throwable t) {
+      PinLaterException e = ThriftErrors.translate(rpc, t);
+      metrics.counter("rpc." + rpc + ".errors." + e.getErrorCode().name()).inc();
+      return Future.exception(e);
+    } finally {
+      timer.stop();
+    }
+  }
+
+  private static <T> Future<T> notYet(String rpc) {
+    return Future.exception(new PinLaterException(ErrorCode.UNKNOWN, rpc + " is not supported by this server yet"));
+  }
+
+  @Override
+  public Future<Void> createQueue(RequestContext context, String name) {
+    return call("createQueue", () -> {
+      reader.source(context);
+      coordinator.createQueue(reader.queue(name));
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> deleteQueue(RequestContext context, String name, String password) {
+    return notYet("deleteQueue");
+  }
+
+  @Override
+  public Future<PinLaterEnqueueResponse> enqueueJobs(RequestContext context, PinLaterEnqueueRequest request) {
+    return call("enqueueJobs", () -> {
+      reader.source(context);
+      QueueName queue = reader.queue(request.getQueueName());
+      var jobs = reader.jobs(request.getJobs());
+      List<String> descriptors = new ArrayList<>(jobs.size());
+      if (!jobs.isEmpty()) {
+        for (JobDescriptor d : coordinator.enqueue(queue, jobs)) {
+          descriptors.add(d.toString());
+        }
+      }
+      metrics.meter("queue." + queue + ".enqueued").mark(descriptors.size());
+      return new PinLaterEnqueueResponse(descriptors);
+    });
+  }
+
+  @Override
+  public Future<PinLaterDequeueResponse> dequeueJobs(RequestContext context, PinLaterDequeueRequest request) {
+    return call("dequeueJobs", () -> {
+      String claimant = reader.source(context);
+      // Piggy-backed acks are applied first and whatever happens to the dequeue after them.
+      if (request.getJobAckRequest() != null) {
+        applyAcks(request.getJobAckRequest(), "jobAckRequest.");
+      }
+      QueueName queue = reader.queue(request.getQueueName());
+      int limit = reader.dequeueLimit(request.getLimit());
+      List<ClaimedJob> claimed = coordinator.dequeue(new DequeueRequest(queue, limit, claimant));
+      try {
+        Map<String, ByteBuffer> jobs = new LinkedHashMap<>();
+        Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
+        for (ClaimedJob j : claimed) {
+          String d = j.descriptor().toString();
+          jobs.put(d, ByteBuffer.wrap(j.body()));
+          meta.put(d, new PinLaterDequeueMetadata()
+              .setAttemptsAllowed(j.attemptsAllowed())
+              .setAttemptsRemaining(j.attemptsRemaining()));
+        }
+        metrics.meter("queue." + queue + ".dequeued").mark(claimed.size());
+        return new PinLaterDequeueResponse().setJobs(jobs).setJobMetadata(meta);
+      } catch (RuntimeException e) {
+        coordinator.release(queue, claimed);
+        throw e;
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> ackDequeuedJobs(RequestContext context, PinLaterJobAckRequest request) {
+    return call("ackDequeuedJobs", () -> {
+      reader.source(context);
+      applyAcks(request, "");
+      return null;
+    });
+  }
+
+  private void applyAcks(PinLaterJobAckRequest request, String prefix) {
+    QueueName queue = reader.queue(request.getQueueName());
+    List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
+    List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
+    Coordinator.AckResult result = coordinator.ack(queue, ok, failed);
+    metrics.meter("queue." + queue + ".acked.succeeded").mark(result.succeeded());
+    metrics.meter("queue." + queue + ".acked.failed").mark(result.failed());
+    int ignored = ok.size() + failed.size() - result.succeeded() - result.failed();
+    if (ignored > 0) {
+      metrics.counter("queue." + queue + ".acked.ignored").inc(ignored);
+    }
+  }
+
+  @Override
+  public Future<Void> checkpointJobs(RequestContext context, PinLaterCheckpointJobsRequest request) {
+    return notYet("checkpointJobs");
+  }
+
+  @Override
+  public Future<Map<String, PinLaterJobInfo>> lookupJobs(RequestContext context, PinLaterLookupJobRequest request) {
+    return call("lookupJobs", () -> {
+      reader.source(context);
+      if (request.getJobDescriptors() == null) {
+        throw QueueException.badArgument("jobDescriptors", "is required");
+      }
+      List<String> texts = request.getJobDescriptors();
+      Map<JobDescriptor, String> asked = new LinkedHashMap<>();
+      for (int i = 0; i < texts.size(); i++) {
+        asked.put(JobDescriptor.parse(texts.get(i), "jobDescriptors[" + i + "]"), texts.get(i));
+      }
+      Map<JobDescriptor, JobInfo> found =
+          coordinator.lookup(new ArrayList<>(asked.keySet()), request.isIncludeBody());
+      Map<String, PinLaterJobInfo> out = new LinkedHashMap<>();
+      found.forEach((d, info) -> out.put(asked.get(d), toThrift(info)));
+      return out;
+    });
+  }
+
+  static PinLaterJobInfo toThrift(JobInfo info) {
+    PinLaterJobInfo out = new PinLaterJobInfo()
+        .setJobDescriptor(info.descriptor().toString())
+        .setJobState(PinLaterJobState.findByValue(info.state().code()))
+        .setAttemptsAllowed(info.attemptsAllowed())
+        .setAttemptsRemaining(info.attemptsRemaining())
+        .setCustomStatus(info.customStatus())
+        .setCreatedAtTimestampMillis(info.createdAtMillis())
+        .setRunAfterTimestampMillis(info.runAfterMillis())
+        .setUpdatedAtTimestampMillis(info.updatedAtMillis());
+    if (info.claimDescriptor() != null) {
+      out.setClaimDescriptor(info.claimDescriptor());
+    }
+    if (info.body() != null) {
+      out.setBody(ByteBuffer.wrap(info.body()));
+    }
+    return out;
+  }
+
+  @Override
+  public Future<Integer> getJobCount(RequestContext context, PinLaterGetJobCountRequest request) {
+    return notYet("getJobCount");
+  }
+
+  @Override
+  public Future<Set<String>> getQueueNames(RequestContext context) {
+    return call("getQueueNames", () -> {
+      reader.source(context);
+      return coordinator.queueNames();
+    });
+  }
+
+  @Override
+  public Future<PinLaterScanJobsResponse> scanJobs(RequestContext context, PinLaterScanJobsRequest request) {
+    return notYet("scanJobs");
+  }
+
+  @Override
+  public Future<Integer> retryFailedJobs(RequestContext context, PinLaterRetryFailedJobsRequest request) {
+    return notYet("retryFailedJobs");
+  }
+
+  @Override
+  public Future<Integer> deleteJobs(RequestContext context, PinLaterDeleteJobsRequest request) {
+    return notYet("deleteJobs");
+  }
+}

@@ -1,0 +1,108 @@
+package io.hourglass.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The server's own settings, from a properties file plus {@code key=value} overrides on the
+ * command line. Every key, its default and its meaning is in {@link #DEFAULTS} and the README.
+ */
+public record ServerConfig(
+    String thriftHost,
+    int thriftPort,
+    int adminPort,
+    Path shardConfigPath,
+    PoolSettings pool,
+    int serverThreads,
+    int priorityLevels,
+    int maxDequeueLimit,
+    Duration emptySlotCacheTtl,
+    int maxThriftStringBytes,
+    int maxThriftContainerItems) {
+
+  /** Every key with its default. Unknown keys are rejected so typos do not go unnoticed. */
+  public static final Map<String, String> DEFAULTS = defaults();
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("thrift.host", "0.0.0.0");
+    d.put("thrift.port", "9010");
+    d.put("admin.port", "9011");
+    d.put("shardConfig", "shard-config/local.json");
+    d.put("pool.maxConnections", "10");
+    d.put("pool.connectTimeoutMillis", "2000");
+    d.put("pool.socketTimeoutMillis", "30000");
+    d.put("server.threads", "64");
+    d.put("priorityLevels", "3");
+    d.put("dequeue.maxLimit", "10000");
+    d.put("dequeue.emptySlotCacheMillis", "100");
+    d.put("thrift.maxStringBytes", String.valueOf(32 * 1024 * 1024));
+    d.put("thrift.maxContainerItems", "100000");
+    return Map.copyOf(d);
+  }
+
+  /** Loads {@code file} (may be null: defaults only) and applies {@code overrides} on top. */
+  public static ServerConfig load(Path file, Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+    String source = "command line";
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new ConfigException(file + ": cannot read server config: " + e.getMessage(), e);
+      }
+      for (String key : p.stringPropertyNames()) {
+        put(values, file.toString(), key, p.getProperty(key).trim());
+      }
+    }
+    overrides.forEach((k, v) -> put(values, source, k, v));
+    String where = file == null ? source : file + " / " + source;
+    Values reader = new Values(where, values);
+    int levels = reader.intIn("priorityLevels", 1, 100);
+    return new ServerConfig(
+        values.get("thrift.host"),
+        reader.intIn("thrift.port", 0, 65535),
+        reader.intIn("admin.port", 0, 65535),
+        Path.of(values.get("shardConfig")),
+        new PoolSettings(
+            reader.intIn("pool.maxConnections", 1, 1000),
+            Duration.ofMillis(reader.intIn("pool.connectTimeoutMillis", 250, 600_000)),
+            Duration.ofMillis(reader.intIn("pool.socketTimeoutMillis", 1000, 3_600_000))),
+        reader.intIn("server.threads", 2, 10_000),
+        levels,
+        reader.intIn("dequeue.maxLimit", 1, 1_000_000),
+        Duration.ofMillis(reader.intIn("dequeue.emptySlotCacheMillis", 0, 60_000)),
+        reader.intIn("thrift.maxStringBytes", 1024, Integer.MAX_VALUE),
+        reader.intIn("thrift.maxContainerItems", 16, Integer.MAX_VALUE));
+  }
+
+  private static void put(Map<String, String> values, String source, String key, String value) {
+    if (!DEFAULTS.containsKey(key)) {
+      throw new ConfigException(source + ": " + key + ": unknown server config key (known: "
+          + new java.util.TreeSet<>(DEFAULTS.keySet()) + ")");
+    }
+    values.put(key, value);
+  }
+
+  private record Values(String where, Map<String, String> values) {
+    int intIn(String key, int min, int max) {
+      String raw = values.get(key);
+      try {
+        long v = Long.parseLong(raw);
+        if (v < min || v > max) {
+          throw new ConfigException(where + ": " + key + "=" + raw + " is outside " + min + ".." + max);
+        }
+        return (int) v;
+      } catch (NumberFormatException e) {
+        throw new ConfigException(where + ": " + key + "=" + raw + " is not a whole number");
+      }
+    }
+  }
+}

@@ -1,0 +1,376 @@
+package io.hourglass.server.mysql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.hourglass.server.config.PoolSettings;
+import io.hourglass.server.config.ShardSpec;
+import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.ClaimRequest;
+import io.hourglass.server.queue.ClaimedJob;
+import io.hourglass.server.queue.JobDescriptor;
+import io.hourglass.server.queue.JobInfo;
+import io.hourglass.server.queue.JobState;
+import io.hourglass.server.queue.NewJob;
+import io.hourglass.server.queue.QueueBackend;
+import io.hourglass.server.queue.QueueName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link QueueBackend} on one MySQL/MariaDB shard. All its SQL is in {@link MySqlQueries}. */
+public final class MySqlBackend implements QueueBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(MySqlBackend.class);
+  private static final int MAX_TRIES = 3;
+
+  private final int shardId;
+  private final DataSource pool;
+  private final AutoCloseable closer;
+  private final Clock clock;
+  private volatile boolean schemaReady;
+  private volatile boolean consecutiveIds;
+
+  private MySqlBackend(int shardId, DataSource pool, AutoCloseable closer, Clock clock) {
+    this.shardId = shardId;
+    this.pool = pool;
+    this.closer = closer;
+    this.clock = clock;
+  }
+
+  public static MySqlBackend open(ShardSpec shard, PoolSettings settings, Clock clock) {
+    HikariDataSource ds = ShardPool.open(shard, settings);
+    MySqlBackend backend = new MySqlBackend(shard.id(), ds, ds, clock);
+    try {
+      backend.ensureSchema();
+    } catch (RuntimeException e) {
+      LOG.warn("shard {} ({}) is not reachable yet; it will be retried on use: {}",
+          shard.id(), shard.connectionKey(), e.getMessage());
+    }
+    return backend;
+  }
+
+  /** The pool, for health and metrics. */
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  @Override
+  public int shardId() {
+    return shardId;
+  }
+
+  private void ensureSchema() {
+    if (schemaReady) {
+      return;
+    }
+    run(null, c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute(MySqlQueries.CREATE_REGISTRY);
+        try (ResultSet rs = s.executeQuery(MySqlQueries.AUTOINC_SETTINGS)) {
+          rs.next();
+          // Lock mode 2 may interleave ids of concurrent multi-row INSERTs: then the ids the
+          // driver derives from LAST_INSERT_ID() could be wrong, so insert row by row instead.
+          consecutiveIds = rs.getInt(1) < 2 && rs.getInt(2) == 1;
+        }
+      }
+      return null;
+    });
+    if (!consecutiveIds) {
+      LOG.warn("shard {}: innodb_autoinc_lock_mode=2 or auto_increment_increment>1; enqueues insert "
+          + "one row per statement (slower). Set innodb_autoinc_lock_mode=1 for batched inserts.", shardId);
+    }
+    schemaReady = true;
+  }
+
+  @Override
+  public void createQueue(QueueName queue) {
+    ensureSchema();
+    run(queue, c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute(MySqlQueries.createJobsTable(queue));
+      }
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.REGISTER_QUEUE)) {
+        ps.setString(1, queue.value());
+        ps.setLong(2, clock.millis());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void deleteQueue(QueueName queue) {
+    ensureSchema();
+    run(queue, c -> {
+      // Unregister first: a half-done delete leaves an orphan table, never a queue without one.
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.UNREGISTER_QUEUE)) {
+        ps.setString(1, queue.value());
+        ps.executeUpdate();
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute(MySqlQueries.dropJobsTable(queue));
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Set<String> queueNames() {
+    ensureSchema();
+    return run(null, c -> {
+      Set<String> names = new TreeSet<>();
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(MySqlQueries.LIST_QUEUES)) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+      return names;
+    });
+  }
+
+  @Override
+  public List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+    ensureSchema();
+    long now = clock.millis();
+    return run(queue, c -> {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
+          c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
+        List<JobDescriptor> out = new ArrayList<>(jobs.size());
+        if (consecutiveIds) {
+          for (NewJob job : jobs) {
+            bindNewJob(ps, job, now);
+            ps.addBatch();
+          }
+          ps.executeBatch();
+          collectKeys(ps, queue, jobs, 0, out);
+        } else {
+          for (int i = 0; i < jobs.size(); i++) {
+            bindNewJob(ps, jobs.get(i), now);
+            ps.executeUpdate();
+            collectKeys(ps, queue, jobs, i, out);
+          }
+        }
+        if (out.size() != jobs.size()) {
+          throw new SQLException("expected " + jobs.size() + " generated ids, got " + out.size());
+        }
+        c.commit();
+        return out;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    });
+  }
+
+  private static void bindNewJob(PreparedStatement ps, NewJob job, long now) throws SQLException {
+    ps.setInt(1, job.priority());
+    ps.setLong(2, job.runAfterMillis());
+    ps.setInt(3, job.attemptsAllowed());
+    ps.setInt(4, job.attemptsAllowed());
+    ps.setString(5, job.customStatus());
+    ps.setLong(6, now);
+    ps.setLong(7, now);
+    ps.setBytes(8, job.body());
+  }
+
+  private void collectKeys(
+      PreparedStatement ps, QueueName queue, List<NewJob> jobs, int from, List<JobDescriptor> out)
+      throws SQLException {
+    try (ResultSet keys = ps.getGeneratedKeys()) {
+      int i = from;
+      while (keys.next()) {
+        out.add(new JobDescriptor(queue, shardId, jobs.get(i++).priority(), keys.getLong(1)));
+      }
+    }
+  }
+
+  @Override
+  public List<ClaimedJob> claim(ClaimRequest request) {
+    ensureSchema();
+    QueueName queue = request.queue();
+    return run(queue, c -> {
+      long now = clock.millis();
+      c.setAutoCommit(false);
+      try {
+        List<ClaimedJob> claimed = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue))) {
+          ps.setInt(1, request.priority());
+          ps.setLong(2, now);
+          ps.setInt(3, request.limit());
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              JobDescriptor d = new JobDescriptor(queue, shardId, request.priority(), rs.getLong(1));
+              claimed.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3) - 1));
+            }
+          }
+        }
+        if (!claimed.isEmpty()) {
+          try (PreparedStatement ps =
+              c.prepareStatement(MySqlQueries.markClaimed(queue, claimed.size()))) {
+            ps.setString(1, request.claimant());
+            ps.setLong(2, now);
+            bindIds(ps, 3, claimed.stream().map(j -> j.descriptor().localId()).toList());
+            int moved = ps.executeUpdate();
+            if (moved != claimed.size()) {
+              throw new SQLException("claimed " + claimed.size() + " rows but moved " + moved);
+            }
+          }
+        }
+        c.commit();
+        return claimed;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    });
+  }
+
+  @Override
+  public int releaseClaims(QueueName queue, List<JobDescriptor> jobs) {
+    if (jobs.isEmpty()) {
+      return 0;
+    }
+    ensureSchema();
+    return run(queue, c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.releaseClaims(queue, jobs.size()))) {
+        ps.setLong(1, clock.millis());
+        bindIds(ps, 2, jobs.stream().map(JobDescriptor::localId).toList());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public int ackSucceeded(QueueName queue, List<Ack> acks) {
+    if (acks.isEmpty()) {
+      return 0;
+    }
+    ensureSchema();
+    long now = clock.millis();
+    // One statement per distinct status text; workers almost always send none, so usually one.
+    Map<String, List<Long>> byStatus = new LinkedHashMap<>();
+    for (Ack a : acks) {
+      byStatus.computeIfAbsent(a.appendCustomStatus(), k -> new ArrayList<>()).add(a.descriptor().localId());
+    }
+    return run(queue, c -> {
+      int moved = 0;
+      for (Map.Entry<String, List<Long>> e : byStatus.entrySet()) {
+        try (PreparedStatement ps =
+            c.prepareStatement(MySqlQueries.ackSucceeded(queue, e.getValue().size()))) {
+          ps.setLong(1, now);
+          ps.setString(2, e.getKey());
+          bindIds(ps, 3, e.getValue());
+          moved += ps.executeUpdate();
+        }
+      }
+      return moved;
+    });
+  }
+
+  @Override
+  public int ackFailed(QueueName queue, List<Ack> acks) {
+    if (acks.isEmpty()) {
+      return 0;
+    }
+    ensureSchema();
+    long now = clock.millis();
+    record Group(String status, long retryDelayMillis) {}
+    Map<Group, List<Long>> groups = new LinkedHashMap<>();
+    for (Ack a : acks) {
+      groups.computeIfAbsent(new Group(a.appendCustomStatus(), a.retryDelayMillis()), k -> new ArrayList<>())
+          .add(a.descriptor().localId());
+    }
+    return run(queue, c -> {
+      int moved = 0;
+      for (Map.Entry<Group, List<Long>> e : groups.entrySet()) {
+        try (PreparedStatement ps =
+            c.prepareStatement(MySqlQueries.ackFailed(queue, e.getValue().size()))) {
+          ps.setLong(1, now + e.getKey().retryDelayMillis());
+          ps.setLong(2, now);
+          ps.setString(3, e.getKey().status());
+          bindIds(ps, 4, e.getValue());
+          moved += ps.executeUpdate();
+        }
+      }
+      return moved;
+    });
+  }
+
+  @Override
+  public List<JobInfo> lookup(QueueName queue, List<Long> ids, boolean includeBody) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    ensureSchema();
+    return run(queue, c -> {
+      List<JobInfo> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.lookup(queue, ids.size(), includeBody))) {
+        bindIds(ps, 1, ids);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new JobInfo(
+                new JobDescriptor(queue, shardId, rs.getInt("priority"), rs.getLong("id")),
+                JobState.fromCode(rs.getInt("state")),
+                rs.getInt("attempts_allowed"),
+                rs.getInt("attempts_remaining"),
+                rs.getString("custom_status"),
+                rs.getLong("created_at"),
+                rs.getLong("run_after"),
+                rs.getLong("updated_at"),
+                rs.getString("claim_descriptor"),
+                includeBody ? rs.getBytes("body") : null));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  private static void bindIds(PreparedStatement ps, int firstIndex, List<Long> ids) throws SQLException {
+    int i = firstIndex;
+    for (long id : ids) {
+      ps.setLong(i++, id);
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T apply(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} on a pooled connection, retrying deadlocks, translating failures. */
+  private <T> T run(QueueName queue, SqlWork<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = pool.getConnection()) {
+        return work.apply(c);
+      } catch (SQLException e) {
+        if (attempt < MAX_TRIES && SqlErrors.isRetryable(e)) {
+          LOG.debug("shard {}: retrying after {}", shardId, e.getMessage());
+          continue;
+        }
+        throw SqlErrors.translate(shardId, queue, e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      closer.close();
+    } catch (Exception e) {
+      LOG.warn("shard {}: closing the pool failed: {}", shardId, e.getMessage());
+    }
+  }
+}

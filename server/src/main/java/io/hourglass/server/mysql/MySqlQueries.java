@@ -1,0 +1,158 @@
+package io.hourglass.server.mysql;
+
+import io.hourglass.server.queue.QueueName;
+import java.util.Collections;
+
+/**
+ * Every SQL statement of the MySQL backend. Table names come only from {@link #jobsTable}, built
+ * from a validated {@link QueueName}; every other value is a bind parameter.
+ *
+ * <p>Times are BIGINT epoch milliseconds from the server's injectable clock, never NOW(): one
+ * clock, millisecond precision, no 2038 limit.
+ */
+final class MySqlQueries {
+  private MySqlQueries() {}
+
+  /** The registry of queues on a shard; the jobs tables are the truth, this is the index. */
+  static final String CREATE_REGISTRY =
+      """
+      CREATE TABLE IF NOT EXISTS hourglass_queues (
+        -- ascii_bin: queue names are case-sensitive, like the table names made from them
+        name VARCHAR(60) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+        created_at BIGINT NOT NULL
+      ) ENGINE=InnoDB
+      """;
+
+  static final String REGISTER_QUEUE =
+      "INSERT IGNORE INTO hourglass_queues (name, created_at) VALUES (?, ?)";
+
+  static final String UNREGISTER_QUEUE = "DELETE FROM hourglass_queues WHERE name = ?";
+
+  static final String LIST_QUEUES = "SELECT name FROM hourglass_queues";
+
+  static String jobsTable(QueueName queue) {
+    return "`q_" + queue.value() + "`";
+  }
+
+  static String createJobsTable(QueueName queue) {
+    return """
+        CREATE TABLE IF NOT EXISTS %s (
+          id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+          priority TINYINT NOT NULL,
+          state TINYINT NOT NULL,
+          run_after BIGINT NOT NULL,
+          attempts_allowed INT NOT NULL,
+          attempts_remaining INT NOT NULL,
+          custom_status VARCHAR(1000) CHARACTER SET utf8mb4 NOT NULL DEFAULT '',
+          claim_descriptor VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+          created_at BIGINT NOT NULL,
+          updated_at BIGINT NOT NULL,
+          body MEDIUMBLOB NOT NULL,
+          -- claims: equality on state and priority, then runAfter order (id breaks ties, as
+          -- InnoDB appends the primary key to every secondary index)
+          KEY claim_order (state, priority, run_after),
+          -- claim-timeout rescue and GC look for old rows of one state
+          KEY state_updated (state, updated_at)
+        ) ENGINE=InnoDB
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  static String dropJobsTable(QueueName queue) {
+    return "DROP TABLE IF EXISTS " + jobsTable(queue);
+  }
+
+  static String insertJob(QueueName queue) {
+    // rewriteBatchedStatements turns a batch of these into one multi-row INSERT.
+    return """
+        INSERT INTO %s (priority, state, run_after, attempts_allowed, attempts_remaining,
+                        custom_status, created_at, updated_at, body)
+        VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?)
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  /**
+   * Step 1 of a claim, inside a READ COMMITTED transaction. SKIP LOCKED: concurrent claimers
+   * take different rows instead of queueing behind each other's row locks (the original's
+   * unordered UPDATE … LIMIT made them wait). ORDER BY run_after makes it FIFO within a priority.
+   */
+  static String selectClaimable(QueueName queue) {
+    return """
+        SELECT id, attempts_allowed, attempts_remaining, body FROM %s
+        WHERE state = 0 AND priority = ? AND run_after <= ?
+        ORDER BY run_after, id
+        LIMIT ?
+        FOR UPDATE SKIP LOCKED
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  /** Step 2 of a claim: the rows are locked by step 1, so the state check is belt and braces. */
+  static String markClaimed(QueueName queue, int idCount) {
+    return """
+        UPDATE %s
+        SET state = 1, attempts_remaining = attempts_remaining - 1, claim_descriptor = ?,
+            updated_at = ?
+        WHERE state = 0 AND id IN (%s)
+        """
+        .formatted(jobsTable(queue), placeholders(idCount));
+  }
+
+  static String releaseClaims(QueueName queue, int idCount) {
+    return """
+        UPDATE %s
+        SET state = 0, attempts_remaining = attempts_remaining + 1, updated_at = ?
+        WHERE state = 1 AND id IN (%s)
+        """
+        .formatted(jobsTable(queue), placeholders(idCount));
+  }
+
+  /** Success ack: only IN_PROGRESS rows move, so a stray or repeated ack changes nothing. */
+  static String ackSucceeded(QueueName queue, int idCount) {
+    return """
+        UPDATE %s
+        SET state = 2, updated_at = ?,
+            custom_status = LEFT(CONCAT(custom_status, ?), 1000)
+        WHERE state = 1 AND id IN (%s)
+        """
+        .formatted(jobsTable(queue), placeholders(idCount));
+  }
+
+  /**
+   * Failure ack: back to PENDING at the retry time while attempts remain (the claim already
+   * used one), FAILED otherwise. MySQL applies SET clauses left to right; neither IF reads a
+   * column assigned before it.
+   */
+  static String ackFailed(QueueName queue, int idCount) {
+    return """
+        UPDATE %s
+        SET state = IF(attempts_remaining > 0, 0, 3),
+            run_after = IF(attempts_remaining > 0, ?, run_after),
+            updated_at = ?,
+            custom_status = LEFT(CONCAT(custom_status, ?), 1000)
+        WHERE state = 1 AND id IN (%s)
+        """
+        .formatted(jobsTable(queue), placeholders(idCount));
+  }
+
+  static String lookup(QueueName queue, int idCount, boolean includeBody) {
+    return """
+        SELECT id, priority, state, run_after, attempts_allowed, attempts_remaining,
+               custom_status, claim_descriptor, created_at, updated_at%s
+        FROM %s WHERE id IN (%s)
+        """
+        .formatted(includeBody ? ", body" : "", jobsTable(queue), placeholders(idCount));
+  }
+
+  /** Whether multi-row INSERTs get consecutive auto-increment ids (lock mode 0 or 1). */
+  static final String AUTOINC_SETTINGS =
+      "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment";
+
+  static String placeholders(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("an IN list needs at least one id");
+    }
+    return String.join(",", Collections.nCopies(count, "?"));
+  }
+}

@@ -1,0 +1,48 @@
+package io.hourglass.server.mysql;
+
+import io.hourglass.server.queue.QueueException;
+import io.hourglass.server.queue.QueueException.Kind;
+import io.hourglass.server.queue.QueueName;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+
+/** Translates JDBC failures of one shard into {@link QueueException}s. */
+final class SqlErrors {
+  static final int ER_NO_SUCH_TABLE = 1146;
+  static final int ER_LOCK_DEADLOCK = 1213;
+  static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+
+  private SqlErrors() {}
+
+  /** Deadlocks and lock-wait timeouts: the statement may simply be run again. */
+  static boolean isRetryable(SQLException e) {
+    return e.getErrorCode() == ER_LOCK_DEADLOCK
+        || e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT
+        || "40001".equals(e.getSQLState());
+  }
+
+  static boolean isConnectionFailure(SQLException e) {
+    String state = e.getSQLState();
+    return e instanceof SQLTransientConnectionException
+        || e instanceof SQLNonTransientConnectionException
+        || e instanceof SQLRecoverableException
+        || (state != null && state.startsWith("08"));
+  }
+
+  static QueueException translate(int shardId, QueueName queue, SQLException e) {
+    if (e.getErrorCode() == ER_NO_SUCH_TABLE && queue != null) {
+      return new QueueException(
+          Kind.QUEUE_NOT_FOUND, "queueName: queue '" + queue + "' does not exist (shard " + shardId + ")");
+    }
+    if (isConnectionFailure(e)) {
+      return new QueueException(
+          Kind.SHARD_CONNECTION_FAILED, "shard " + shardId + " is unreachable: " + e.getMessage(), e);
+    }
+    return new QueueException(
+        Kind.INTERNAL,
+        "shard " + shardId + (queue == null ? "" : ", queue " + queue) + ": " + e.getMessage(),
+        e);
+  }
+}

@@ -1,0 +1,302 @@
+package io.hourglass.server.queue;
+
+import io.hourglass.server.queue.QueueException.Kind;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spreads work over the shards: picks the shard for an enqueue, runs the priority-then-shard
+ * fan-out of a dequeue, and routes acks and lookups by descriptor. Per-shard storage work lives
+ * behind {@link QueueBackend}; this class holds no SQL.
+ */
+public final class Coordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+
+  private final Supplier<List<Shard>> shards;
+  private final int priorityLevels;
+  private final EmptySlotCache emptySlots;
+
+  /**
+   * @param shards the current shards; called once per request, so a reload swaps them live
+   */
+  public Coordinator(Supplier<List<Shard>> shards, int priorityLevels, EmptySlotCache emptySlots) {
+    this.shards = shards;
+    this.priorityLevels = priorityLevels;
+    this.emptySlots = emptySlots;
+  }
+
+  public int priorityLevels() {
+    return priorityLevels;
+  }
+
+  /** Creates the queue on every shard; fails (retryably) if any shard could not be reached. */
+  public void createQueue(QueueName queue) {
+    forEveryShard(queue, "create queue", b -> b.createQueue(queue));
+  }
+
+  public void deleteQueue(QueueName queue) {
+    forEveryShard(queue, "delete queue", b -> b.deleteQueue(queue));
+    emptySlots.forgetQueue(queue);
+  }
+
+  private void forEveryShard(QueueName queue, String what, java.util.function.Consumer<QueueBackend> op) {
+    QueueException failure = null;
+    for (Shard shard : shards.get()) {
+      try {
+        op.accept(shard.backend());
+      } catch (QueueException e) {
+        LOG.warn("{} '{}' failed on shard {}: {}", what, queue, shard.id(), e.getMessage());
+        failure = e;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** The union of the queues of every shard that answers. */
+  public Set<String> queueNames() {
+    Set<String> names = new TreeSet<>();
+    QueueException failure = null;
+    boolean anyAnswered = false;
+    for (Shard shard : shards.get()) {
+      try {
+        names.addAll(shard.backend().queueNames());
+        anyAnswered = true;
+      } catch (QueueException e) {
+        failure = e;
+      }
+    }
+    if (!anyAnswered && failure != null) {
+      throw failure;
+    }
+    return names;
+  }
+
+  /**
+   * Stores all jobs on one shard chosen at random among those that take enqueues; if that shard
+   * cannot be reached, the next one is tried.
+   */
+  public List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+    List<Shard> candidates = new ArrayList<>();
+    for (Shard s : rotated(shards.get())) {
+      if (!s.dequeueOnly()) {
+        candidates.add(s);
+      }
+    }
+    if (candidates.isEmpty()) {
+      throw new QueueException(Kind.NO_HEALTHY_SHARDS, "no shard accepts enqueues (all are dequeueOnly)");
+    }
+    QueueException failure = null;
+    for (Shard shard : candidates) {
+      try {
+        List<JobDescriptor> out = shard.backend().enqueue(queue, jobs);
+        for (NewJob j : jobs) {
+          emptySlots.forget(queue, shard.id(), j.priority());
+        }
+        return out;
+      } catch (QueueException e) {
+        if (e.kind() != Kind.SHARD_CONNECTION_FAILED) {
+          throw e;
+        }
+        LOG.warn("enqueue to shard {} failed, trying another: {}", shard.id(), e.getMessage());
+        failure = e;
+      }
+    }
+    throw failure;
+  }
+
+  /**
+   * Claims up to {@code limit} jobs in strict priority order: every shard is asked for priority-1
+   * jobs before any is asked for priority 2. The shard order is rotated per request so load
+   * spreads. A shard that fails is skipped; only when no shard answered does the call fail. If
+   * anything goes wrong after jobs were claimed, they are released before the error propagates.
+   */
+  public List<ClaimedJob> dequeue(DequeueRequest request) {
+    QueueName queue = request.queue();
+    List<Shard> order = rotated(shards.get());
+    List<ClaimedJob> out = new ArrayList<>();
+    Set<Integer> skip = new HashSet<>();
+    int missing = 0;
+    boolean answered = false;
+    QueueException failure = null;
+    try {
+      outer:
+      for (int priority = 1; priority <= priorityLevels; priority++) {
+        for (Shard shard : order) {
+          int remaining = request.limit() - out.size();
+          if (remaining == 0) {
+            break outer;
+          }
+          if (skip.contains(shard.id())) {
+            continue;
+          }
+          if (emptySlots.isEmpty(queue, shard.id(), priority)) {
+            answered = true;
+            continue;
+          }
+          List<ClaimedJob> got;
+          try {
+            got = shard.backend().claim(new ClaimRequest(queue, priority, remaining, request.claimant()));
+          } catch (QueueException e) {
+            skip.add(shard.id());
+            if (e.kind() == Kind.QUEUE_NOT_FOUND) {
+              missing++;
+            } else {
+              LOG.warn("dequeue from shard {} failed: {}", shard.id(), e.getMessage());
+              failure = e;
+            }
+            continue;
+          }
+          answered = true;
+          if (got.size() < remaining) {
+            emptySlots.markEmpty(queue, shard.id(), priority);
+          }
+          out.addAll(got);
+        }
+      }
+    } catch (RuntimeException e) {
+      release(queue, out);
+      throw e;
+    }
+    if (out.isEmpty() && !answered) {
+      if (missing > 0 && failure == null) {
+        throw new QueueException(Kind.QUEUE_NOT_FOUND, "queueName: queue '" + queue + "' does not exist");
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+    return out;
+  }
+
+  /** Puts claimed jobs back (used when they could not be handed to the dequeuer). */
+  public void release(QueueName queue, List<ClaimedJob> jobs) {
+    Map<Integer, List<JobDescriptor>> byShard = new HashMap<>();
+    for (ClaimedJob j : jobs) {
+      byShard.computeIfAbsent(j.descriptor().shardId(), k -> new ArrayList<>()).add(j.descriptor());
+    }
+    Map<Integer, Shard> index = index();
+    byShard.forEach((shardId, descriptors) -> {
+      Shard shard = index.get(shardId);
+      try {
+        if (shard != null) {
+          shard.backend().releaseClaims(queue, descriptors);
+          descriptors.forEach(d -> emptySlots.forget(queue, shardId, d.priority()));
+        }
+      } catch (QueueException e) {
+        LOG.error("could not release {} claimed jobs on shard {}; the claim timeout will return them: {}",
+            descriptors.size(), shardId, e.getMessage());
+      }
+    });
+  }
+
+  /** Outcome of an ack request: how many jobs actually moved. */
+  public record AckResult(int succeeded, int failed) {}
+
+  /**
+   * Applies acks shard by shard. Every shard that can be reached gets its acks even when
+   * another fails; then the first failure is thrown so the caller can retry (acks of jobs that
+   * already moved are no-ops).
+   */
+  public AckResult ack(QueueName queue, List<Ack> succeeded, List<Ack> failed) {
+    Map<Integer, Shard> index = index();
+    Map<Integer, List<Ack>> ok = byShard(succeeded);
+    Map<Integer, List<Ack>> bad = byShard(failed);
+    Set<Integer> shardIds = new TreeSet<>(ok.keySet());
+    shardIds.addAll(bad.keySet());
+    int movedOk = 0;
+    int movedBad = 0;
+    QueueException failure = null;
+    for (int shardId : shardIds) {
+      Shard shard = index.get(shardId);
+      if (shard == null) {
+        LOG.warn("ignoring acks for unknown shard {} in queue {}", shardId, queue);
+        continue;
+      }
+      try {
+        movedOk += shard.backend().ackSucceeded(queue, ok.getOrDefault(shardId, List.of()));
+        List<Ack> b = bad.getOrDefault(shardId, List.of());
+        movedBad += shard.backend().ackFailed(queue, b);
+        b.forEach(a -> emptySlots.forget(queue, shardId, a.descriptor().priority()));
+      } catch (QueueException e) {
+        LOG.warn("acks on shard {} failed: {}", shardId, e.getMessage());
+        failure = e;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return new AckResult(movedOk, movedBad);
+  }
+
+  /** Looks jobs up by descriptor; unknown shards and missing jobs are left out. */
+  public Map<JobDescriptor, JobInfo> lookup(List<JobDescriptor> descriptors, boolean includeBody) {
+    record Key(int shardId, QueueName queue) {}
+    Map<Key, List<JobDescriptor>> groups = new LinkedHashMap<>();
+    for (JobDescriptor d : descriptors) {
+      groups.computeIfAbsent(new Key(d.shardId(), d.queue()), k -> new ArrayList<>()).add(d);
+    }
+    Map<Integer, Shard> index = index();
+    Map<JobDescriptor, JobInfo> out = new LinkedHashMap<>();
+    groups.forEach((key, ds) -> {
+      Shard shard = index.get(key.shardId());
+      if (shard == null) {
+        return;
+      }
+      Map<Long, JobDescriptor> asked = new HashMap<>();
+      ds.forEach(d -> asked.put(d.localId(), d));
+      List<JobInfo> found;
+      try {
+        found = shard.backend().lookup(key.queue(), new ArrayList<>(asked.keySet()), includeBody);
+      } catch (QueueException e) {
+        if (e.kind() == Kind.QUEUE_NOT_FOUND) {
+          return;
+        }
+        throw e;
+      }
+      for (JobInfo info : found) {
+        out.put(asked.get(info.descriptor().localId()), info);
+      }
+    });
+    return out;
+  }
+
+  private static Map<Integer, List<Ack>> byShard(List<Ack> acks) {
+    Map<Integer, List<Ack>> m = new HashMap<>();
+    for (Ack a : acks) {
+      m.computeIfAbsent(a.descriptor().shardId(), k -> new ArrayList<>()).add(a);
+    }
+    return m;
+  }
+
+  private Map<Integer, Shard> index() {
+    Map<Integer, Shard> m = new HashMap<>();
+    for (Shard s : shards.get()) {
+      m.put(s.id(), s);
+    }
+    return m;
+  }
+
+  private static List<Shard> rotated(List<Shard> shards) {
+    if (shards.size() < 2) {
+      return shards;
+    }
+    int start = ThreadLocalRandom.current().nextInt(shards.size());
+    List<Shard> out = new ArrayList<>(shards.size());
+    for (int i = 0; i < shards.size(); i++) {
+      out.add(shards.get((start + i) % shards.size()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,52 @@
+package io.hourglass.server.queue;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The storage seam: one shard's job storage. Methods are lifecycle verbs that take domain
+ * records; each call is one short transaction (or one statement) on the shard. Implementations
+ * translate their own failures to {@link QueueException}: QUEUE_NOT_FOUND when the queue does
+ * not exist on this shard, SHARD_CONNECTION_FAILED when the shard cannot be reached.
+ */
+public interface QueueBackend extends AutoCloseable {
+
+  /** The shard id that appears in this shard's job descriptors. */
+  int shardId();
+
+  /** Creates the queue on this shard; a no-op when it exists. */
+  void createQueue(QueueName queue);
+
+  /** Drops the queue and its jobs on this shard; a no-op when it does not exist. */
+  void deleteQueue(QueueName queue);
+
+  Set<String> queueNames();
+
+  /** Stores the jobs atomically; returns their descriptors in the order given. */
+  List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs);
+
+  /**
+   * Moves up to {@code limit} PENDING jobs of one priority whose runAfter has passed to
+   * IN_PROGRESS, earliest runAfter first, using one attempt each. Concurrent claims never return
+   * the same job and do not wait for each other's rows.
+   */
+  List<ClaimedJob> claim(ClaimRequest request);
+
+  /** Undoes a claim whose jobs never reached the dequeuer: back to PENDING, attempt restored. */
+  int releaseClaims(QueueName queue, List<JobDescriptor> jobs);
+
+  /** IN_PROGRESS jobs → SUCCEEDED. Other jobs are untouched. Returns how many moved. */
+  int ackSucceeded(QueueName queue, List<Ack> acks);
+
+  /**
+   * IN_PROGRESS jobs → PENDING after their retry delay when attempts remain, else FAILED. Other
+   * jobs are untouched. Returns how many moved.
+   */
+  int ackFailed(QueueName queue, List<Ack> acks);
+
+  /** The jobs found among {@code ids}; missing ones are left out. */
+  List<JobInfo> lookup(QueueName queue, List<Long> ids, boolean includeBody);
+
+  @Override
+  void close();
+}

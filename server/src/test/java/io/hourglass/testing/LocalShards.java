@@ -1,0 +1,108 @@
+package io.hourglass.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real MariaDB shards for the test run, started once per JVM through {@code scripts/local-shards}
+ * (the same launcher {@code scripts/run-local} uses). If they cannot start, every test that
+ * needs them fails with the launcher's message: nothing is skipped.
+ */
+public final class LocalShards {
+  public static final int COUNT = 3;
+  private static LocalShards instance;
+
+  private final Path dir;
+  private final List<Integer> ports;
+
+  private LocalShards(Path dir, List<Integer> ports) {
+    this.dir = dir;
+    this.ports = ports;
+  }
+
+  public static synchronized LocalShards get() {
+    if (instance == null) {
+      try {
+        Path dir = Files.createTempDirectory("hourglass-shards-");
+        List<Integer> ports = freePorts(COUNT);
+        LocalShards shards = new LocalShards(dir, ports);
+        shards.run("start", "--count", String.valueOf(COUNT), "--ports", join(ports), "--fast");
+        Runtime.getRuntime().addShutdownHook(new Thread(shards::stopAllQuietly));
+        instance = shards;
+      } catch (IOException e) {
+        throw new IllegalStateException("could not start local MariaDB shards: " + e.getMessage(), e);
+      }
+    }
+    return instance;
+  }
+
+  public int port(int shardIndex) {
+    return ports.get(shardIndex - 1);
+  }
+
+  public List<Integer> ports() {
+    return ports;
+  }
+
+  /** SIGKILLs one shard's mariadbd, like a crash. */
+  public void kill(int shardIndex) {
+    run("stop", "--shard", String.valueOf(shardIndex), "--kill");
+  }
+
+  public void start(int shardIndex) {
+    run("start", "--shard", String.valueOf(shardIndex), "--ports", join(ports), "--fast");
+  }
+
+  private void stopAllQuietly() {
+    try {
+      run("stop");
+    } catch (RuntimeException ignored) {
+      // the JVM is exiting; the processes die with their data dir anyway
+    }
+  }
+
+  private void run(String... args) {
+    Path script = Repo.root().resolve("scripts/local-shards");
+    List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--dir", dir.toString()));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException(
+            "MariaDB shards: '" + String.join(" ", cmd) + "' failed. Is mariadb-server installed "
+                + "(apt-get install -y mariadb-server)?\n" + out);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("could not run " + script + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String join(List<Integer> ports) {
+    return String.join(",", ports.stream().map(String::valueOf).toList());
+  }
+
+  static List<Integer> freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        sockets.add(new ServerSocket(0));
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+}

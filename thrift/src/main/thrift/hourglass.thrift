@@ -1,0 +1,303 @@
+/*
+ * Hourglass: a sharded, durable job queue.
+ *
+ * This IDL is wire-compatible with the PinLater IDL: every method name, argument id, struct
+ * field id, type, requiredness, default and enum value is the same, so a client generated from
+ * the PinLater IDL (any language, framed transport + binary protocol) works against Hourglass
+ * unchanged. Extensions only ever come as new optional fields (new ids) or new methods, and are
+ * marked "EXTENSION" below.
+ *
+ * Vocabulary:
+ *   job descriptor  "<queue>:s<shardId>:p<priority>:<localId>", e.g. "emails:s2:p1:1734".
+ *                   Treat it as opaque; the server rejects a malformed one with
+ *                   CONTINUATION_INVALID (400, "bad argument"), naming the field.
+ *   queue name      1 to 60 characters from [A-Za-z0-9_]; case-sensitive.
+ *   priority        1 (highest) .. the server's configured number of levels (default 3).
+ *   timestamps      milliseconds since the Unix epoch, taken from the server's clock.
+ */
+
+namespace java io.hourglass.thrift
+namespace py hourglass_thrift
+namespace js hourglass
+
+/*
+ * Every expected failure is a PinLaterException carrying one of these codes, with a message
+ * that names the field at fault. 4xx: the request is wrong and retrying it unchanged will fail
+ * again. 5xx: the server or a shard failed; the request may be retried.
+ */
+enum ErrorCode {
+  // Client errors: 400 - 499
+  /* The generic "bad argument" code (HTTP 400): a scanJobs continuation token this server did
+     not issue, and any other malformed argument (non-positive limit, invalid regex, malformed
+     job descriptor, attempts < 1, missing body, ...). The message names the field. */
+  CONTINUATION_INVALID = 400,
+  PASSWORD_INVALID = 403,
+  /* queue name not made of [A-Za-z0-9_], or empty. */
+  QUEUE_NAME_INVALID = 410,
+  /* queue name longer than 60 characters. */
+  QUEUE_NAME_TOO_LONG = 411,
+  QUEUE_NOT_FOUND = 413,
+  /* priority outside 1..(configured priority levels). */
+  PRIORITY_NOT_SUPPORTED = 416,
+  DEQUEUE_RATE_LIMITED = 429,
+  /* admission control: the queue or the server refuses more work right now. */
+  ENQUEUE_REJECTED = 430,
+
+  // Server errors: 500 - 599
+  UNKNOWN = 500,
+  NO_HEALTHY_SHARDS = 501,
+  SHARD_CONNECTION_FAILED = 502,
+}
+
+/*
+ * Job lifecycle (who moves a job out of each state):
+ *
+ *   enqueueJobs ──► PENDING ──dequeueJobs──► IN_PROGRESS ──ack success──► SUCCEEDED
+ *                      ▲                        │    │
+ *                      │  ack failure with      │    └─ack failure, no attempts left─► FAILED
+ *                      └──attempts left, or ────┘
+ *                         claim timeout rescue / checkpoint moveToPending
+ *
+ * An attempt is used when a job is dequeued. SUCCEEDED and FAILED jobs are garbage-collected
+ * after a retention period; retryFailedJobs moves FAILED jobs back to PENDING.
+ */
+enum PinLaterJobState {
+  PENDING = 0,
+  IN_PROGRESS = 1,
+  SUCCEEDED = 2,
+  FAILED = 3,
+}
+
+const string CONTINUATION_START = "0"
+const string CONTINUATION_END = "-1"
+
+/*
+ * One job. Only the body is required; it is stored as given (at most 16 MiB).
+ *   priority                 1 (highest) .. configured levels. Default 1.
+ *   runAfterTimestampMillis  not dequeued before this time. Default: now.
+ *   numAttemptsAllowed       attempts in all (first run plus retries); must be >= 1.
+ *                            Default 2, i.e. one retry. Zero or negative is rejected.
+ *   customStatus             free text for humans; truncated to 1000 characters, never an error.
+ */
+struct PinLaterJob {
+  1: required binary body;
+  2: optional byte priority = 1;
+  3: optional i64 runAfterTimestampMillis;
+  4: optional i32 numAttemptsAllowed = 2;
+  5: optional string customStatus = "";
+}
+
+struct PinLaterEnqueueRequest {
+  1: required string queueName;
+  2: required list<PinLaterJob> jobs;
+}
+
+/* One descriptor per job, in the order of the request's jobs. A returned descriptor means the
+   job is committed to a shard's disk. */
+struct PinLaterEnqueueResponse {
+  1: required list<string> jobDescriptors;
+}
+
+/*
+ * One job to acknowledge. Only jobs that are IN_PROGRESS are moved: acking a job that nobody
+ * dequeued, or one already acked, changes nothing.
+ *   appendCustomStatus  appended to the job's custom status (the result is truncated to 1000
+ *                       characters).
+ *   retryDelayMillis    failure acks only: a job with attempts left becomes PENDING again with
+ *                       runAfter = now + retryDelayMillis. Ignored for success acks and for
+ *                       jobs with no attempts left (those become FAILED).
+ */
+struct PinLaterJobAckInfo {
+  1: required string jobDescriptor;
+  2: optional string appendCustomStatus = "";
+  3: optional i64 retryDelayMillis = 0;
+}
+
+struct PinLaterJobAckRequest {
+  1: required string queueName;
+  2: optional list<PinLaterJobAckInfo> jobsSucceeded;
+  3: optional list<PinLaterJobAckInfo> jobsFailed;
+}
+
+/*
+ * limit          at most this many jobs are returned; must be >= 1.
+ * jobAckRequest  acks to apply before dequeuing (same queue). Always applied, also when the
+ *                dequeue returns nothing or is refused.
+ * dryRun         return eligible jobs without claiming them.
+ * coverage       fraction (0, 1] of shards to look at; 1.0 looks at all of them.
+ */
+struct PinLaterDequeueRequest {
+  1: required string queueName;
+  2: required i32 limit;
+  3: optional PinLaterJobAckRequest jobAckRequest;
+  4: optional bool dryRun = 0;
+  5: optional double coverage = 1.0;
+}
+
+/* attemptsRemaining counts the attempts left after the one just handed out. */
+struct PinLaterDequeueMetadata {
+  1: optional i32 attemptsAllowed;
+  2: optional i32 attemptsRemaining;
+}
+
+/*
+ * jobs maps descriptor to body for every job handed out; jobMetadata has the same keys.
+ * Jobs come in strict priority order across all shards (every shard's priority-1 jobs before
+ * any priority-2 job), earliest runAfter first within a priority.
+ */
+struct PinLaterDequeueResponse {
+  1: optional map<string, binary> jobs;
+  2: optional map<string, PinLaterDequeueMetadata> jobMetadata;
+}
+
+/*
+ * A checkpoint is accepted only from the claimant: the job must be IN_PROGRESS and claimed by a
+ * request whose RequestContext.source equals this request's source exactly. Anything else is a
+ * no-op. Without moveToPending it is a heartbeat that restarts the claim timeout.
+ */
+struct PinLaterCheckpointJobRequest {
+  1: required string jobDescriptor;
+  2: optional string newBody;
+  3: optional bool moveToPending = 0;
+  4: optional i64 runAfterTimestampMillis;
+  5: optional i32 numOfAttemptsAllowed;
+  6: optional string prependCustomStatus;
+}
+
+struct PinLaterCheckpointJobsRequest {
+  1: required string queueName;
+  2: required list<PinLaterCheckpointJobRequest> requests;
+}
+
+/* Jobs not found are left out of the returned map. */
+struct PinLaterLookupJobRequest {
+  1: required list<string> jobDescriptors;
+  2: optional bool includeBody = 0;
+}
+
+struct PinLaterJobInfo {
+  1: required string jobDescriptor;
+  2: required PinLaterJobState jobState;
+  10: required i32 attemptsAllowed;
+  3: required i32 attemptsRemaining;
+  4: required string customStatus;
+  5: required i64 createdAtTimestampMillis;
+  6: optional i64 runAfterTimestampMillis;
+  7: optional i64 updatedAtTimestampMillis;
+  /* RequestContext.source of the last dequeuer. */
+  8: optional string claimDescriptor;
+  9: optional binary body;
+}
+
+/*
+ * Counts jobs of one state. Default: all priorities, jobs runnable now (runAfter <= now);
+ * countFutureJobs counts runAfter > now instead. bodyRegexToMatch is a MySQL regular
+ * expression matched against the body (bound as a value, never pasted into SQL).
+ */
+struct PinLaterGetJobCountRequest {
+  1: required string queueName;
+  2: required PinLaterJobState jobState;
+  3: optional byte priority;
+  4: optional bool countFutureJobs = 0;
+  5: optional string bodyRegexToMatch;
+}
+
+/*
+ * Scans jobs of one state, most recent runAfter first, without bodies (use lookupJobs).
+ * Unlike PinLater, continuation works: pass the continuation of the previous response to get
+ * the next page; CONTINUATION_END means there is nothing more.
+ */
+struct PinLaterScanJobsRequest {
+  1: required string queueName;
+  2: required PinLaterJobState jobState;
+  3: optional byte priority;
+  4: optional bool scanFutureJobs = 0;
+  5: optional string continuation = CONTINUATION_START;
+  6: optional i32 limit = 100;
+  7: optional string bodyRegexToMatch;
+}
+
+struct PinLaterScanJobsResponse {
+  1: required list<PinLaterJobInfo> scannedJobs;
+  2: optional string continuation = CONTINUATION_END;
+}
+
+struct PinLaterRetryFailedJobsRequest {
+  1: required string queueName;
+  2: optional byte priority = 1;
+  3: optional i32 attemptsToAllow = 1;
+  4: optional i64 runAfterTimestampMillis;
+  5: optional i32 limit = 1000;
+}
+
+struct PinLaterDeleteJobsRequest {
+  1: required string queueName;
+  2: required PinLaterJobState jobState;
+  3: optional byte priority = 1;
+  4: optional string bodyRegexToMatch;
+  5: optional i32 limit = 1000;
+}
+
+exception PinLaterException {
+  1: required ErrorCode errorCode;
+  2: required string message;
+}
+
+/*
+ * Sent with every call. source identifies the caller ("service:host"); it is recorded as the
+ * claimant of dequeued jobs, and checkpoints must come from the same source.
+ */
+struct RequestContext {
+  1: required string source;
+  2: optional string requestId = "";
+}
+
+service PinLater {
+  /* Creates the queue on every shard. Idempotent. */
+  void createQueue(1: RequestContext context, 2: string name) throws(1: PinLaterException e);
+
+  /* Deletes the queue and all its jobs on every shard. Idempotent. */
+  void deleteQueue(1: RequestContext context, 2: string name, 3: string password)
+      throws(1: PinLaterException e);
+
+  /* Stores the jobs durably on one healthy shard and returns their descriptors. */
+  PinLaterEnqueueResponse enqueueJobs(1: RequestContext context, 2: PinLaterEnqueueRequest request)
+      throws(1: PinLaterException e);
+
+  /* Claims up to limit runnable jobs in strict priority order (see PinLaterDequeueResponse).
+     Concurrent dequeuers never receive the same job. */
+  PinLaterDequeueResponse dequeueJobs(1: RequestContext context, 2: PinLaterDequeueRequest request)
+      throws(1: PinLaterException e);
+
+  /* Acks dequeued jobs. Only IN_PROGRESS jobs move; others are left alone. */
+  void ackDequeuedJobs(1: RequestContext context, 2: PinLaterJobAckRequest request)
+      throws(1: PinLaterException e);
+
+  /* Heartbeat / update jobs the caller has dequeued (see PinLaterCheckpointJobRequest). */
+  void checkpointJobs(1: RequestContext context, 2: PinLaterCheckpointJobsRequest request)
+      throws(1: PinLaterException e);
+
+  /* Job info by descriptor; unknown descriptors are left out of the map. */
+  map<string, PinLaterJobInfo> lookupJobs(1: RequestContext context,
+      2: PinLaterLookupJobRequest request)
+      throws(1: PinLaterException e);
+
+  /* Exact count over all shards. */
+  i32 getJobCount(1: RequestContext context, 2: PinLaterGetJobCountRequest request)
+      throws(1: PinLaterException e);
+
+  /* The union of the queues on all shards. */
+  set<string> getQueueNames(1: RequestContext context) throws(1: PinLaterException e);
+
+  PinLaterScanJobsResponse scanJobs(1: RequestContext context, 2: PinLaterScanJobsRequest request)
+      throws(1: PinLaterException e);
+
+  /* Moves up to limit FAILED jobs of one priority back to PENDING with attemptsToAllow
+     attempts; returns how many moved. */
+  i32 retryFailedJobs(1: RequestContext context, 2: PinLaterRetryFailedJobsRequest request)
+      throws(1: PinLaterException e);
+
+  /* Deletes up to limit jobs of one state and priority; returns how many were deleted. */
+  i32 deleteJobs(1: RequestContext context, 2: PinLaterDeleteJobsRequest request)
+      throws(1: PinLaterException e);
+}
