@@ -9,6 +9,7 @@ import io.hourglass.server.config.ServerConfig;
 import io.hourglass.server.config.ShardConfigLoader;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
+import io.hourglass.server.queue.QueueAdmin;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -45,7 +46,8 @@ public final class HourglassServer implements AutoCloseable {
         .withProtocolFactory(new TBinaryProtocol.Factory(
             false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems()))
         .serveIface(new InetSocketAddress(config.thriftHost(), config.thriftPort()),
-            new PinLaterService(coordinator, reader, metrics));
+            new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards), reader,
+                new DeleteGuard(config.deletePasswordHash()), metrics)));
     admin = new AdminHttp(config.thriftHost(), config.adminPort());
     LOG.info("hourglass serving Thrift on {}:{}, admin HTTP on port {}, {} shards",
         config.thriftHost(), thriftPort(), admin.port(), shards.get().size());

@@ -4,14 +4,17 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.twitter.util.Future;
 import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.Checkpoint;
 import io.hourglass.server.queue.ClaimedJob;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.DequeueRequest;
 import io.hourglass.server.queue.JobDescriptor;
+import io.hourglass.server.queue.JobFilter;
 import io.hourglass.server.queue.JobInfo;
+import io.hourglass.server.queue.QueueAdmin;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
-import io.hourglass.thrift.ErrorCode;
+import io.hourglass.server.queue.ScanCursor;
 import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
@@ -44,14 +47,23 @@ import java.util.function.Supplier;
  * the server's offload pool, never on Finagle's I/O threads, so blocking JDBC is fine here.
  */
 public final class PinLaterService implements PinLater.ServiceIface {
+  /** What the edge calls into. */
+  record Parts(
+      Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
+      MetricRegistry metrics) {}
+
   private final Coordinator coordinator;
+  private final QueueAdmin admin;
   private final RequestReader reader;
+  private final DeleteGuard deleteGuard;
   private final MetricRegistry metrics;
 
-  PinLaterService(Coordinator coordinator, RequestReader reader, MetricRegistry metrics) {
-    this.coordinator = coordinator;
-    this.reader = reader;
-    this.metrics = metrics;
+  PinLaterService(Parts parts) {
+    this.coordinator = parts.coordinator();
+    this.admin = parts.admin();
+    this.reader = parts.reader();
+    this.deleteGuard = parts.deleteGuard();
+    this.metrics = parts.metrics();
   }
 
   private <T> Future<T> call(String rpc, Supplier<T> body) {
@@ -67,10 +79,6 @@ public final class PinLaterService implements PinLater.ServiceIface {
     }
   }
 
-  private static <T> Future<T> notYet(String rpc) {
-    return Future.exception(new PinLaterException(ErrorCode.UNKNOWN, rpc + " is not supported by this server yet"));
-  }
-
   @Override
   public Future<Void> createQueue(RequestContext context, String name) {
     return call("createQueue", () -> {
@@ -82,7 +90,13 @@ public final class PinLaterService implements PinLater.ServiceIface {
 
   @Override
   public Future<Void> deleteQueue(RequestContext context, String name, String password) {
-    return notYet("deleteQueue");
+    return call("deleteQueue", () -> {
+      reader.source(context);
+      QueueName queue = reader.queue(name);
+      deleteGuard.check(password);
+      coordinator.deleteQueue(queue);
+      return null;
+    });
   }
 
   @Override
@@ -112,7 +126,9 @@ public final class PinLaterService implements PinLater.ServiceIface {
       }
       QueueName queue = reader.queue(request.getQueueName());
       int limit = reader.dequeueLimit(request.getLimit());
-      List<ClaimedJob> claimed = coordinator.dequeue(new DequeueRequest(queue, limit, claimant));
+      double coverage = RequestReader.coverage(request.getCoverage());
+      List<ClaimedJob> claimed = coordinator.dequeue(
+          new DequeueRequest(queue, limit, claimant, request.isDryRun(), coverage));
       try {
         Map<String, ByteBuffer> jobs = new LinkedHashMap<>();
         Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
@@ -123,10 +139,14 @@ public final class PinLaterService implements PinLater.ServiceIface {
               .setAttemptsAllowed(j.attemptsAllowed())
               .setAttemptsRemaining(j.attemptsRemaining()));
         }
-        metrics.meter("queue." + queue + ".dequeued").mark(claimed.size());
+        if (!request.isDryRun()) {
+          metrics.meter("queue." + queue + ".dequeued").mark(claimed.size());
+        }
         return new PinLaterDequeueResponse().setJobs(jobs).setJobMetadata(meta);
       } catch (RuntimeException e) {
-        coordinator.release(queue, claimed);
+        if (!request.isDryRun()) {
+          coordinator.release(queue, claimed);
+        }
         throw e;
       }
     });
@@ -156,7 +176,18 @@ public final class PinLaterService implements PinLater.ServiceIface {
 
   @Override
   public Future<Void> checkpointJobs(RequestContext context, PinLaterCheckpointJobsRequest request) {
-    return notYet("checkpointJobs");
+    return call("checkpointJobs", () -> {
+      String claimant = reader.source(context);
+      QueueName queue = reader.queue(request.getQueueName());
+      List<Checkpoint> checkpoints = reader.checkpoints(queue, request.getRequests());
+      int changed = coordinator.checkpoint(queue, claimant, checkpoints);
+      metrics.meter("queue." + queue + ".checkpointed").mark(changed);
+      if (changed < checkpoints.size()) {
+        // Not the claimant, or no longer IN_PROGRESS: a no-op by design, but worth seeing.
+        metrics.counter("queue." + queue + ".checkpoint.ignored").inc(checkpoints.size() - changed);
+      }
+      return null;
+    });
   }
 
   @Override
@@ -200,7 +231,11 @@ public final class PinLaterService implements PinLater.ServiceIface {
 
   @Override
   public Future<Integer> getJobCount(RequestContext context, PinLaterGetJobCountRequest request) {
-    return notYet("getJobCount");
+    return call("getJobCount", () -> {
+      reader.source(context);
+      // Exact; i32 on the wire, so a count beyond 2^31-1 is reported as 2^31-1.
+      return (int) Math.min(Integer.MAX_VALUE, admin.count(reader.countFilter(request)));
+    });
   }
 
   @Override
@@ -213,16 +248,33 @@ public final class PinLaterService implements PinLater.ServiceIface {
 
   @Override
   public Future<PinLaterScanJobsResponse> scanJobs(RequestContext context, PinLaterScanJobsRequest request) {
-    return notYet("scanJobs");
+    return call("scanJobs", () -> {
+      reader.source(context);
+      JobFilter filter = reader.scanFilter(request);
+      ScanCursor after = ScanCursor.parse(request.getContinuation());
+      int limit = RequestReader.limit(request.getLimit(), RequestReader.MAX_ADMIN_LIMIT, "limit");
+      QueueAdmin.ScanPage page = admin.scan(filter, after, limit);
+      List<PinLaterJobInfo> jobs = new ArrayList<>(page.jobs().size());
+      page.jobs().forEach(j -> jobs.add(toThrift(j)));
+      return new PinLaterScanJobsResponse(jobs)
+          .setContinuation(page.next() == null ? ScanCursor.END : page.next().token());
+    });
   }
 
   @Override
   public Future<Integer> retryFailedJobs(RequestContext context, PinLaterRetryFailedJobsRequest request) {
-    return notYet("retryFailedJobs");
+    return call("retryFailedJobs", () -> {
+      reader.source(context);
+      return admin.retryFailed(reader.retryFailed(request));
+    });
   }
 
   @Override
   public Future<Integer> deleteJobs(RequestContext context, PinLaterDeleteJobsRequest request) {
-    return notYet("deleteJobs");
+    return call("deleteJobs", () -> {
+      reader.source(context);
+      JobFilter filter = reader.deleteFilter(request);
+      return admin.deleteJobs(filter, RequestReader.limit(request.getLimit(), RequestReader.MAX_ADMIN_LIMIT, "limit"));
+    });
   }
 }

@@ -1,16 +1,27 @@
 package io.hourglass.server;
 
 import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.Checkpoint;
+import io.hourglass.server.queue.JobFilter;
+import io.hourglass.server.queue.JobState;
+import io.hourglass.server.queue.RetryFailedRequest;
 import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.Limits;
 import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueException.Kind;
 import io.hourglass.server.queue.QueueName;
+import io.hourglass.thrift.PinLaterCheckpointJobRequest;
+import io.hourglass.thrift.PinLaterDeleteJobsRequest;
+import io.hourglass.thrift.PinLaterGetJobCountRequest;
 import io.hourglass.thrift.PinLaterJob;
+import io.hourglass.thrift.PinLaterJobState;
+import io.hourglass.thrift.PinLaterRetryFailedJobsRequest;
+import io.hourglass.thrift.PinLaterScanJobsRequest;
 import io.hourglass.thrift.PinLaterJobAckInfo;
 import io.hourglass.thrift.RequestContext;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +31,10 @@ import java.util.List;
  * about, with list indexes, e.g. {@code jobs[3].priority}.
  */
 final class RequestReader {
+  /** Most jobs one scan page, retry or delete call may touch; larger limits are clamped. */
+  static final int MAX_ADMIN_LIMIT = 10_000;
+  static final int MAX_REGEX_CHARS = 1000;
+
   private final Clock clock;
   private final int priorityLevels;
   private final int maxDequeueLimit;
@@ -53,10 +68,14 @@ final class RequestReader {
 
   /** Dequeue limits above the server's maximum are clamped to it. */
   int dequeueLimit(int limit) {
-    if (limit < 1) {
-      throw QueueException.badArgument("limit", "must be at least 1, got " + limit);
+    return limit(limit, maxDequeueLimit, "limit");
+  }
+
+  static double coverage(double coverage) {
+    if (!(coverage > 0 && coverage <= 1)) {
+      throw QueueException.badArgument("coverage", "must be in (0, 1], got " + coverage);
     }
-    return Math.min(limit, maxDequeueLimit);
+    return coverage;
   }
 
   List<NewJob> jobs(List<PinLaterJob> jobs) {
@@ -122,6 +141,95 @@ final class RequestReader {
           + "', not to '" + queue + "'");
     }
     return d;
+  }
+
+  JobState state(PinLaterJobState state, String field) {
+    if (state == null) {
+      throw QueueException.badArgument(field, "is required");
+    }
+    return JobState.fromCode(state.getValue());
+  }
+
+  /** A limit of at least 1, clamped to {@code max}. */
+  static int limit(int limit, int max, String field) {
+    if (limit < 1) {
+      throw QueueException.badArgument(field, "must be at least 1, got " + limit);
+    }
+    return Math.min(limit, max);
+  }
+
+  static String regex(String regex) {
+    if (regex == null || regex.isEmpty()) {
+      return null;
+    }
+    if (regex.length() > MAX_REGEX_CHARS) {
+      throw QueueException.badArgument("bodyRegexToMatch", "longer than " + MAX_REGEX_CHARS + " characters");
+    }
+    return regex;
+  }
+
+  JobFilter countFilter(PinLaterGetJobCountRequest r) {
+    QueueName queue = queue(r.getQueueName());
+    return new JobFilter(queue, state(r.getJobState(), "jobState"),
+        r.isSetPriority() ? priority(r.getPriority(), "priority") : null,
+        r.isCountFutureJobs(), regex(r.getBodyRegexToMatch()));
+  }
+
+  JobFilter scanFilter(PinLaterScanJobsRequest r) {
+    QueueName queue = queue(r.getQueueName());
+    return new JobFilter(queue, state(r.getJobState(), "jobState"),
+        r.isSetPriority() ? priority(r.getPriority(), "priority") : null,
+        r.isScanFutureJobs(), regex(r.getBodyRegexToMatch()));
+  }
+
+  /** Delete looks at one priority (default 1) and at any runAfter. */
+  JobFilter deleteFilter(PinLaterDeleteJobsRequest r) {
+    QueueName queue = queue(r.getQueueName());
+    return new JobFilter(queue, state(r.getJobState(), "jobState"), priority(r.getPriority(), "priority"),
+        null, regex(r.getBodyRegexToMatch()));
+  }
+
+  RetryFailedRequest retryFailed(PinLaterRetryFailedJobsRequest r) {
+    QueueName queue = queue(r.getQueueName());
+    if (r.getAttemptsToAllow() < 1) {
+      throw QueueException.badArgument("attemptsToAllow", "must be at least 1, got " + r.getAttemptsToAllow());
+    }
+    return new RetryFailedRequest(queue, priority(r.getPriority(), "priority"), r.getAttemptsToAllow(),
+        r.isSetRunAfterTimestampMillis() ? r.getRunAfterTimestampMillis() : clock.millis(),
+        limit(r.getLimit(), MAX_ADMIN_LIMIT, "limit"));
+  }
+
+  List<Checkpoint> checkpoints(QueueName queue, List<PinLaterCheckpointJobRequest> requests) {
+    if (requests == null) {
+      throw QueueException.badArgument("requests", "is required");
+    }
+    long now = clock.millis();
+    List<Checkpoint> out = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      PinLaterCheckpointJobRequest r = requests.get(i);
+      String f = "requests[" + i + "]";
+      if (r == null) {
+        throw QueueException.badArgument(f, "is null");
+      }
+      JobDescriptor d = descriptorOf(queue, r.getJobDescriptor(), f + ".jobDescriptor");
+      Integer attempts = null;
+      if (r.isSetNumOfAttemptsAllowed()) {
+        if (r.getNumOfAttemptsAllowed() < 1) {
+          throw QueueException.badArgument(f + ".numOfAttemptsAllowed", "must be at least 1, got "
+              + r.getNumOfAttemptsAllowed());
+        }
+        attempts = r.getNumOfAttemptsAllowed();
+      }
+      out.add(new Checkpoint(
+          d,
+          r.getNewBody() == null ? null : r.getNewBody().getBytes(StandardCharsets.UTF_8),
+          r.isMoveToPending(),
+          r.isSetRunAfterTimestampMillis() ? r.getRunAfterTimestampMillis() : now,
+          attempts,
+          r.getPrependCustomStatus() == null ? null
+              : Limits.truncate(r.getPrependCustomStatus(), Limits.CUSTOM_STATUS_MAX_CHARS)));
+    }
+    return out;
   }
 
   /** Copies a Scrooge binary field; it may be a slice of a larger buffer. */

@@ -24,7 +24,8 @@ public record ServerConfig(
     int maxDequeueLimit,
     Duration emptySlotCacheTtl,
     int maxThriftStringBytes,
-    int maxThriftContainerItems) {
+    int maxThriftContainerItems,
+    String deletePasswordHash) {
 
   /** Every key with its default. Unknown keys are rejected so typos do not go unnoticed. */
   public static final Map<String, String> DEFAULTS = defaults();
@@ -44,6 +45,7 @@ public record ServerConfig(
     d.put("dequeue.emptySlotCacheMillis", "100");
     d.put("thrift.maxStringBytes", String.valueOf(32 * 1024 * 1024));
     d.put("thrift.maxContainerItems", "100000");
+    d.put("queue.deletePasswordHash", "");
     return Map.copyOf(d);
   }
 
@@ -80,7 +82,8 @@ public record ServerConfig(
         reader.intIn("dequeue.maxLimit", 1, 1_000_000),
         Duration.ofMillis(reader.intIn("dequeue.emptySlotCacheMillis", 0, 60_000)),
         reader.intIn("thrift.maxStringBytes", 1024, Integer.MAX_VALUE),
-        reader.intIn("thrift.maxContainerItems", 16, Integer.MAX_VALUE));
+        reader.intIn("thrift.maxContainerItems", 16, Integer.MAX_VALUE),
+        values.get("queue.deletePasswordHash"));
   }
 
   private static void put(Map<String, String> values, String source, String key, String value) {

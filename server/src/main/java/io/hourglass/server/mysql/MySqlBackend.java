@@ -4,14 +4,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.hourglass.server.config.PoolSettings;
 import io.hourglass.server.config.ShardSpec;
 import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.Checkpoint;
 import io.hourglass.server.queue.ClaimRequest;
 import io.hourglass.server.queue.ClaimedJob;
 import io.hourglass.server.queue.JobDescriptor;
+import io.hourglass.server.queue.JobFilter;
 import io.hourglass.server.queue.JobInfo;
 import io.hourglass.server.queue.JobState;
 import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueBackend;
 import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.RetryFailedRequest;
+import io.hourglass.server.queue.ScanCursor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -309,6 +313,167 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
+  public List<ClaimedJob> peek(ClaimRequest request) {
+    ensureSchema();
+    QueueName queue = request.queue();
+    return run(queue, c -> {
+      List<ClaimedJob> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.peekClaimable(queue))) {
+        ps.setInt(1, request.priority());
+        ps.setLong(2, clock.millis());
+        ps.setInt(3, request.limit());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            JobDescriptor d = new JobDescriptor(queue, shardId, request.priority(), rs.getLong(1));
+            out.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public int checkpoint(QueueName queue, String claimant, List<Checkpoint> checkpoints) {
+    if (checkpoints.isEmpty()) {
+      return 0;
+    }
+    ensureSchema();
+    long now = clock.millis();
+    return run(queue, c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.checkpoint(queue))) {
+        for (Checkpoint cp : checkpoints) {
+          bindCheckpoint(ps, cp, claimant, now);
+          ps.addBatch();
+        }
+        int moved = 0;
+        for (int n : ps.executeBatch()) {
+          moved += Math.max(n, 0);
+        }
+        return moved;
+      }
+    });
+  }
+
+  private static void bindCheckpoint(PreparedStatement ps, Checkpoint cp, String claimant, long now)
+      throws SQLException {
+    ps.setBytes(1, cp.newBody());
+    ps.setBoolean(2, cp.moveToPending());
+    setNullableInt(ps, 3, cp.attemptsAllowed());
+    setNullableInt(ps, 4, cp.attemptsAllowed());
+    setNullableInt(ps, 5, cp.attemptsAllowed());
+    ps.setBoolean(6, cp.moveToPending());
+    ps.setLong(7, cp.runAfterMillis());
+    ps.setBoolean(8, cp.moveToPending());
+    ps.setString(9, cp.prependCustomStatus());
+    ps.setString(10, cp.prependCustomStatus());
+    ps.setLong(11, now);
+    ps.setLong(12, cp.descriptor().localId());
+    ps.setString(13, claimant);
+  }
+
+  private static void setNullableInt(PreparedStatement ps, int index, Integer value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, java.sql.Types.INTEGER);
+    } else {
+      ps.setInt(index, value);
+    }
+  }
+
+  private static String filterSql(JobFilter f) {
+    return MySqlQueries.jobFilter(f.priority() != null, f.future(), f.bodyRegex() != null);
+  }
+
+  /** Binds the values of {@link MySqlQueries#jobFilter}; returns the next parameter index. */
+  private static int bindFilter(PreparedStatement ps, JobFilter f, long now) throws SQLException {
+    int i = 1;
+    ps.setInt(i++, f.state().code());
+    if (f.priority() != null) {
+      ps.setInt(i++, f.priority());
+    }
+    if (f.future() != null) {
+      ps.setLong(i++, now);
+    }
+    if (f.bodyRegex() != null) {
+      ps.setString(i++, f.bodyRegex());
+    }
+    return i;
+  }
+
+  @Override
+  public long count(JobFilter filter) {
+    ensureSchema();
+    return run(filter.queue(), c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.count(filter.queue(), filterSql(filter)))) {
+        bindFilter(ps, filter, clock.millis());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<JobInfo> scan(JobFilter filter, ScanCursor after, int limit) {
+    ensureSchema();
+    QueueName queue = filter.queue();
+    String afterClause = after == null ? ""
+        : shardId == after.shardId() ? MySqlQueries.SCAN_AFTER_SAME_SHARD
+        : shardId < after.shardId() ? MySqlQueries.SCAN_AFTER_LOWER_SHARD
+        : MySqlQueries.SCAN_AFTER_HIGHER_SHARD;
+    return run(queue, c -> {
+      List<JobInfo> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.scan(queue, filterSql(filter), afterClause))) {
+        int i = bindFilter(ps, filter, clock.millis());
+        if (after != null) {
+          ps.setLong(i++, after.runAfterMillis());
+          if (shardId == after.shardId()) {
+            ps.setLong(i++, after.runAfterMillis());
+            ps.setLong(i++, after.localId());
+          }
+        }
+        ps.setInt(i, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(jobInfo(queue, rs, false));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public int retryFailed(RetryFailedRequest r) {
+    ensureSchema();
+    return run(r.queue(), c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.retryFailed(r.queue()))) {
+        ps.setInt(1, r.attemptsToAllow());
+        ps.setInt(2, r.attemptsToAllow());
+        ps.setLong(3, r.runAfterMillis());
+        ps.setLong(4, clock.millis());
+        ps.setInt(5, r.priority());
+        ps.setInt(6, r.limit());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public int deleteJobs(JobFilter filter, int limit) {
+    ensureSchema();
+    return run(filter.queue(), c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement(MySqlQueries.deleteJobs(filter.queue(), filterSql(filter)))) {
+        int i = bindFilter(ps, filter, clock.millis());
+        ps.setInt(i, limit);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
   public List<JobInfo> lookup(QueueName queue, List<Long> ids, boolean includeBody) {
     if (ids.isEmpty()) {
       return List.of();
@@ -320,22 +485,26 @@ public final class MySqlBackend implements QueueBackend {
         bindIds(ps, 1, ids);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new JobInfo(
-                new JobDescriptor(queue, shardId, rs.getInt("priority"), rs.getLong("id")),
-                JobState.fromCode(rs.getInt("state")),
-                rs.getInt("attempts_allowed"),
-                rs.getInt("attempts_remaining"),
-                rs.getString("custom_status"),
-                rs.getLong("created_at"),
-                rs.getLong("run_after"),
-                rs.getLong("updated_at"),
-                rs.getString("claim_descriptor"),
-                includeBody ? rs.getBytes("body") : null));
+            out.add(jobInfo(queue, rs, includeBody));
           }
         }
       }
       return out;
     });
+  }
+
+  private JobInfo jobInfo(QueueName queue, ResultSet rs, boolean withBody) throws SQLException {
+    return new JobInfo(
+        new JobDescriptor(queue, shardId, rs.getInt("priority"), rs.getLong("id")),
+        JobState.fromCode(rs.getInt("state")),
+        rs.getInt("attempts_allowed"),
+        rs.getInt("attempts_remaining"),
+        rs.getString("custom_status"),
+        rs.getLong("created_at"),
+        rs.getLong("run_after"),
+        rs.getLong("updated_at"),
+        rs.getString("claim_descriptor"),
+        withBody ? rs.getBytes("body") : null);
   }
 
   private static void bindIds(PreparedStatement ps, int firstIndex, List<Long> ids) throws SQLException {

@@ -136,6 +136,103 @@ final class MySqlQueries {
         .formatted(jobsTable(queue), placeholders(idCount));
   }
 
+  /** dryRun dequeue: what a claim would take, read without locks and without changing it. */
+  static String peekClaimable(QueueName queue) {
+    return """
+        SELECT id, attempts_allowed, attempts_remaining, body FROM %s
+        WHERE state = 0 AND priority = ? AND run_after <= ?
+        ORDER BY run_after, id
+        LIMIT ?
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  /**
+   * Checkpoint of one job, applied only for its claimant: {@code claim_descriptor = ?} is an
+   * exact, case- and space-sensitive match (utf8mb4_bin), never a substring match. A move to
+   * PENDING gives back the attempt its claim used, so cron-like jobs that reschedule themselves
+   * do not run out of attempts; new attempts, when given, replace both counters. SET clauses
+   * apply left to right, so attempts_remaining is computed from the old attempts_allowed.
+   * Parameter order: see MySqlBackend#bindCheckpoint.
+   */
+  static String checkpoint(QueueName queue) {
+    return """
+        UPDATE %s
+        SET body = COALESCE(?, body),
+            attempts_remaining = IF(? AND ? IS NULL,
+                                    LEAST(attempts_remaining + 1, attempts_allowed),
+                                    COALESCE(?, attempts_remaining)),
+            attempts_allowed = COALESCE(?, attempts_allowed),
+            run_after = IF(?, ?, run_after),
+            state = IF(?, 0, state),
+            custom_status = IF(? IS NULL, custom_status, LEFT(CONCAT(?, custom_status), 1000)),
+            updated_at = ?
+        WHERE id = ? AND state = 1 AND claim_descriptor = ?
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  /**
+   * The WHERE clause shared by count, scan and delete. Only fixed text is added here; the
+   * values (state, priority, time, regex) are bound by MySqlBackend#bindFilter.
+   * {@code body REGEXP ?}: the pattern is a bound value, never SQL text.
+   */
+  static String jobFilter(boolean byPriority, Boolean future, boolean byRegex) {
+    StringBuilder where = new StringBuilder("state = ?");
+    if (byPriority) {
+      where.append(" AND priority = ?");
+    }
+    if (future != null) {
+      where.append(future ? " AND run_after > ?" : " AND run_after <= ?");
+    }
+    if (byRegex) {
+      where.append(" AND body REGEXP ?");
+    }
+    return where.toString();
+  }
+
+  static String count(QueueName queue, String filter) {
+    return "SELECT COUNT(*) FROM " + jobsTable(queue) + " WHERE " + filter;
+  }
+
+  /**
+   * One shard's page of a scan, newest runAfter first; ties broken by id, also descending, so
+   * (run_after, shard, id) is a total order and a continuation resumes exactly after the last
+   * job returned. {@code afterClause} is one of {@link #SCAN_AFTER_SAME_SHARD} and friends.
+   */
+  static String scan(QueueName queue, String filter, String afterClause) {
+    return """
+        SELECT id, priority, state, run_after, attempts_allowed, attempts_remaining,
+               custom_status, claim_descriptor, created_at, updated_at
+        FROM %s WHERE %s%s
+        ORDER BY run_after DESC, id DESC
+        LIMIT ?
+        """
+        .formatted(jobsTable(queue), filter, afterClause);
+  }
+
+  /** Scan continuation on the shard of the last job: strictly after (run_after, id). */
+  static final String SCAN_AFTER_SAME_SHARD = " AND (run_after < ? OR (run_after = ? AND id < ?))";
+  /** On a shard ordered before the last job's shard: same run_after is still to come. */
+  static final String SCAN_AFTER_LOWER_SHARD = " AND run_after <= ?";
+  /** On a shard ordered after the last job's shard: same run_after was already returned. */
+  static final String SCAN_AFTER_HIGHER_SHARD = " AND run_after < ?";
+
+  static String retryFailed(QueueName queue) {
+    return """
+        UPDATE %s
+        SET state = 0, attempts_allowed = ?, attempts_remaining = ?, run_after = ?, updated_at = ?
+        WHERE state = 3 AND priority = ?
+        ORDER BY id
+        LIMIT ?
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  static String deleteJobs(QueueName queue, String filter) {
+    return "DELETE FROM " + jobsTable(queue) + " WHERE " + filter + " ORDER BY id LIMIT ?";
+  }
+
   static String lookup(QueueName queue, int idCount, boolean includeBody) {
     return """
         SELECT id, priority, state, run_after, attempts_allowed, attempts_remaining,

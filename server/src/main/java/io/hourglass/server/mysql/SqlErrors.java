@@ -13,6 +13,8 @@ final class SqlErrors {
   static final int ER_NO_SUCH_TABLE = 1146;
   static final int ER_LOCK_DEADLOCK = 1213;
   static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+  /** The only user-supplied pattern that reaches MySQL is bodyRegexToMatch (as a bound value). */
+  static final int ER_REGEXP_ERROR = 1139;
 
   private SqlErrors() {}
 
@@ -35,6 +37,9 @@ final class SqlErrors {
     if (e.getErrorCode() == ER_NO_SUCH_TABLE && queue != null) {
       return new QueueException(
           Kind.QUEUE_NOT_FOUND, "queueName: queue '" + queue + "' does not exist (shard " + shardId + ")");
+    }
+    if (e.getErrorCode() == ER_REGEXP_ERROR) {
+      return QueueException.badArgument("bodyRegexToMatch", "invalid regular expression: " + e.getMessage());
     }
     if (isConnectionFailure(e)) {
       return new QueueException(

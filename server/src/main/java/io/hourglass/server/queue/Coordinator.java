@@ -124,7 +124,7 @@ public final class Coordinator {
    */
   public List<ClaimedJob> dequeue(DequeueRequest request) {
     QueueName queue = request.queue();
-    List<Shard> order = rotated(shards.get());
+    List<Shard> order = covered(rotated(shards.get()), request.coverage());
     List<ClaimedJob> out = new ArrayList<>();
     Set<Integer> skip = new HashSet<>();
     int missing = 0;
@@ -141,13 +141,14 @@ public final class Coordinator {
           if (skip.contains(shard.id())) {
             continue;
           }
-          if (emptySlots.isEmpty(queue, shard.id(), priority)) {
+          if (!request.dryRun() && emptySlots.isEmpty(queue, shard.id(), priority)) {
             answered = true;
             continue;
           }
           List<ClaimedJob> got;
+          ClaimRequest claim = new ClaimRequest(queue, priority, remaining, request.claimant());
           try {
-            got = shard.backend().claim(new ClaimRequest(queue, priority, remaining, request.claimant()));
+            got = request.dryRun() ? shard.backend().peek(claim) : shard.backend().claim(claim);
           } catch (QueueException e) {
             skip.add(shard.id());
             if (e.kind() == Kind.QUEUE_NOT_FOUND) {
@@ -159,14 +160,16 @@ public final class Coordinator {
             continue;
           }
           answered = true;
-          if (got.size() < remaining) {
+          if (got.size() < remaining && !request.dryRun()) {
             emptySlots.markEmpty(queue, shard.id(), priority);
           }
           out.addAll(got);
         }
       }
     } catch (RuntimeException e) {
-      release(queue, out);
+      if (!request.dryRun()) {
+        release(queue, out);
+      }
       throw e;
     }
     if (out.isEmpty() && !answered) {
@@ -178,6 +181,37 @@ public final class Coordinator {
       }
     }
     return out;
+  }
+
+  /**
+   * Checkpoints jobs claimed by {@code claimant}, shard by shard. Returns how many changed;
+   * jobs not IN_PROGRESS or claimed by someone else are left alone.
+   */
+  public int checkpoint(QueueName queue, String claimant, List<Checkpoint> checkpoints) {
+    Map<Integer, List<Checkpoint>> byShard = new HashMap<>();
+    for (Checkpoint c : checkpoints) {
+      byShard.computeIfAbsent(c.descriptor().shardId(), k -> new ArrayList<>()).add(c);
+    }
+    Map<Integer, Shard> index = index();
+    int changed = 0;
+    QueueException failure = null;
+    for (Map.Entry<Integer, List<Checkpoint>> e : byShard.entrySet()) {
+      Shard shard = index.get(e.getKey());
+      if (shard == null) {
+        continue;
+      }
+      try {
+        changed += shard.backend().checkpoint(queue, claimant, e.getValue());
+        e.getValue().stream().filter(Checkpoint::moveToPending)
+            .forEach(c -> emptySlots.forget(queue, shard.id(), c.descriptor().priority()));
+      } catch (QueueException ex) {
+        failure = ex;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return changed;
   }
 
   /** Puts claimed jobs back (used when they could not be handed to the dequeuer). */
@@ -286,6 +320,12 @@ public final class Coordinator {
       m.put(s.id(), s);
     }
     return m;
+  }
+
+  /** The first ceil(coverage × n) shards, at least one. */
+  private static List<Shard> covered(List<Shard> shards, double coverage) {
+    int n = Math.max(1, (int) Math.ceil(coverage * shards.size()));
+    return n >= shards.size() ? shards : shards.subList(0, n);
   }
 
   private static List<Shard> rotated(List<Shard> shards) {

@@ -44,6 +44,30 @@ public interface QueueBackend extends AutoCloseable {
    */
   int ackFailed(QueueName queue, List<Ack> acks);
 
+  /** What {@link #claim} would return, read without claiming (attempts not used). */
+  List<ClaimedJob> peek(ClaimRequest request);
+
+  /**
+   * Applies checkpoints to jobs that are IN_PROGRESS and claimed by exactly {@code claimant};
+   * others are left alone. Returns how many jobs changed.
+   */
+  int checkpoint(QueueName queue, String claimant, List<Checkpoint> checkpoints);
+
+  /** Exact number of jobs matching the filter. */
+  long count(JobFilter filter);
+
+  /**
+   * Up to {@code limit} matching jobs (no bodies) in scan order (see {@link ScanCursor}),
+   * strictly after {@code after} when it is not null.
+   */
+  List<JobInfo> scan(JobFilter filter, ScanCursor after, int limit);
+
+  /** Moves up to {@code limit} FAILED jobs back to PENDING; returns how many moved. */
+  int retryFailed(RetryFailedRequest request);
+
+  /** Deletes up to {@code limit} matching jobs, oldest id first; returns how many went. */
+  int deleteJobs(JobFilter filter, int limit);
+
   /** The jobs found among {@code ids}; missing ones are left out. */
   List<JobInfo> lookup(QueueName queue, List<Long> ids, boolean includeBody);
 
