@@ -123,8 +123,10 @@ struct PinLaterJobAckRequest {
  * limit          at most this many jobs are returned; must be >= 1.
  * jobAckRequest  acks to apply before dequeuing (same queue). Always applied, also when the
  *                dequeue returns nothing or is refused.
- * dryRun         return eligible jobs without claiming them.
- * coverage       fraction (0, 1] of shards to look at; 1.0 looks at all of them.
+ * limit          values above the server's dequeue.maxLimit (default 10000) are clamped.
+ * dryRun         return eligible jobs without claiming them (no attempt is used).
+ * coverage       fraction (0, 1] of shards to look at (ceil(coverage * shards), at least one,
+ *                a different random subset each call); 1.0 looks at all of them.
  */
 struct PinLaterDequeueRequest {
   1: required string queueName;
@@ -152,8 +154,15 @@ struct PinLaterDequeueResponse {
 
 /*
  * A checkpoint is accepted only from the claimant: the job must be IN_PROGRESS and claimed by a
- * request whose RequestContext.source equals this request's source exactly. Anything else is a
- * no-op. Without moveToPending it is a heartbeat that restarts the claim timeout.
+ * request whose RequestContext.source equals this request's source exactly (not a substring or
+ * case-insensitive match). Anything else is a no-op (counted in the server's metrics). Every
+ * accepted checkpoint restarts the claim timeout (a heartbeat).
+ *   newBody                replaces the body (UTF-8 bytes of the string).
+ *   moveToPending          back to PENDING at runAfterTimestampMillis (default now); the attempt
+ *                          used by the current claim is given back, so cron-like jobs that
+ *                          reschedule themselves do not run out of attempts.
+ *   numOfAttemptsAllowed   (>= 1) replaces both attempts allowed and attempts remaining.
+ *   prependCustomStatus    put in front of the custom status (result truncated to 1000 chars).
  */
 struct PinLaterCheckpointJobRequest {
   1: required string jobDescriptor;
@@ -191,8 +200,9 @@ struct PinLaterJobInfo {
 
 /*
  * Counts jobs of one state. Default: all priorities, jobs runnable now (runAfter <= now);
- * countFutureJobs counts runAfter > now instead. bodyRegexToMatch is a MySQL regular
- * expression matched against the body (bound as a value, never pasted into SQL).
+ * countFutureJobs counts runAfter > now instead. bodyRegexToMatch (here and in scanJobs and
+ * deleteJobs) is a MySQL/MariaDB REGEXP matched against the body, bound as a value, never
+ * pasted into SQL; an invalid one gets CONTINUATION_INVALID naming bodyRegexToMatch.
  */
 struct PinLaterGetJobCountRequest {
   1: required string queueName;
@@ -205,7 +215,9 @@ struct PinLaterGetJobCountRequest {
 /*
  * Scans jobs of one state, most recent runAfter first, without bodies (use lookupJobs).
  * Unlike PinLater, continuation works: pass the continuation of the previous response to get
- * the next page; CONTINUATION_END means there is nothing more.
+ * the next page; CONTINUATION_END means there is nothing more. Paging visits every matching job
+ * exactly once (order: runAfter descending, then shard, then id). Tokens are opaque; a token
+ * this server did not issue gets CONTINUATION_INVALID. limit is clamped to 10000.
  */
 struct PinLaterScanJobsRequest {
   1: required string queueName;
@@ -222,6 +234,8 @@ struct PinLaterScanJobsResponse {
   2: optional string continuation = CONTINUATION_END;
 }
 
+/* Moves up to limit (clamped to 10000) FAILED jobs of one priority (default 1) back to PENDING,
+   with attemptsToAllow (>= 1) attempts and runAfter (default now). */
 struct PinLaterRetryFailedJobsRequest {
   1: required string queueName;
   2: optional byte priority = 1;
@@ -230,6 +244,8 @@ struct PinLaterRetryFailedJobsRequest {
   5: optional i32 limit = 1000;
 }
 
+/* Deletes up to limit (clamped to 10000) jobs of one state and priority (default 1), any
+   runAfter, optionally only bodies matching bodyRegexToMatch; oldest first. */
 struct PinLaterDeleteJobsRequest {
   1: required string queueName;
   2: required PinLaterJobState jobState;
@@ -256,7 +272,9 @@ service PinLater {
   /* Creates the queue on every shard. Idempotent. */
   void createQueue(1: RequestContext context, 2: string name) throws(1: PinLaterException e);
 
-  /* Deletes the queue and all its jobs on every shard. Idempotent. */
+  /* Deletes the queue and all its jobs on every shard. Idempotent. The password is checked
+     against the salted hash in the server's queue.deletePasswordHash; a wrong or missing one,
+     or a server without a hash configured, gets PASSWORD_INVALID. */
   void deleteQueue(1: RequestContext context, 2: string name, 3: string password)
       throws(1: PinLaterException e);
 
@@ -282,7 +300,8 @@ service PinLater {
       2: PinLaterLookupJobRequest request)
       throws(1: PinLaterException e);
 
-  /* Exact count over all shards. */
+  /* Exact count over all shards (not capped per shard like PinLater's); only the i32 return
+     type caps it, at 2^31-1. */
   i32 getJobCount(1: RequestContext context, 2: PinLaterGetJobCountRequest request)
       throws(1: PinLaterException e);
 

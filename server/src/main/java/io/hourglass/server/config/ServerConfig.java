@@ -39,6 +39,7 @@ public record ServerConfig(
     d.put("pool.maxConnections", "10");
     d.put("pool.connectTimeoutMillis", "2000");
     d.put("pool.socketTimeoutMillis", "30000");
+    d.put("pool.maxConcurrentClaims", "4");
     d.put("server.threads", "64");
     d.put("priorityLevels", "3");
     d.put("dequeue.maxLimit", "10000");
@@ -76,7 +77,8 @@ public record ServerConfig(
         new PoolSettings(
             reader.intIn("pool.maxConnections", 1, 1000),
             Duration.ofMillis(reader.intIn("pool.connectTimeoutMillis", 250, 600_000)),
-            Duration.ofMillis(reader.intIn("pool.socketTimeoutMillis", 1000, 3_600_000))),
+            Duration.ofMillis(reader.intIn("pool.socketTimeoutMillis", 1000, 3_600_000)),
+            reader.intIn("pool.maxConcurrentClaims", 1, 1000)),
         reader.intIn("server.threads", 2, 10_000),
         levels,
         reader.intIn("dequeue.maxLimit", 1, 1_000_000),
