@@ -3,6 +3,7 @@ package io.hourglass.server;
 import com.codahale.metrics.MetricRegistry;
 import com.twitter.finagle.ListeningServer;
 import com.twitter.finagle.Thrift;
+import com.twitter.finagle.thrift.RichServerParam;
 import com.twitter.util.Await;
 import com.twitter.util.Duration;
 import io.hourglass.server.config.ServerConfig;
@@ -10,6 +11,7 @@ import io.hourglass.server.config.ShardConfigLoader;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.QueueAdmin;
+import io.hourglass.thrift.PinLater;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TProtocolFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +41,19 @@ public final class HourglassServer implements AutoCloseable {
         shards, config.priorityLevels(), new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis()));
     RequestReader reader = new RequestReader(clock, config.priorityLevels(), config.maxDequeueLimit());
     workers = newWorkerPool(config.serverThreads());
+    // Bounded strings and containers: crafted lengths cannot make the server allocate GBs.
+    TProtocolFactory protocols = new TBinaryProtocol.Factory(
+        false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems());
+    PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
+        reader, new DeleteGuard(config.deletePasswordHash()), metrics));
     thrift = Thrift.server()
         .withLabel("hourglass")
         // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.
         .withExecutionOffloaded(workers)
-        // Bounded strings and containers: crafted lengths cannot make the server allocate GBs.
-        .withProtocolFactory(new TBinaryProtocol.Factory(
-            false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems()))
-        .serveIface(new InetSocketAddress(config.thriftHost(), config.thriftPort()),
-            new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards), reader,
-                new DeleteGuard(config.deletePasswordHash()), metrics)));
+        .withProtocolFactory(protocols)
+        .serve(new InetSocketAddress(config.thriftHost(), config.thriftPort()),
+            new ProtocolErrorFilter(protocols).andThen(
+                new PinLater.Service(service, new RichServerParam(protocols))));
     admin = new AdminHttp(config.thriftHost(), config.adminPort());
     LOG.info("hourglass serving Thrift on {}:{}, admin HTTP on port {}, {} shards",
         config.thriftHost(), thriftPort(), admin.port(), shards.get().size());

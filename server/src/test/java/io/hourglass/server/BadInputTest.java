@@ -17,6 +17,16 @@ import io.hourglass.thrift.PinLaterJobAckInfo;
 import io.hourglass.thrift.PinLaterJobAckRequest;
 import io.hourglass.thrift.PinLaterLookupJobRequest;
 import java.util.List;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TField;
+import org.apache.thrift.protocol.TList;
+import org.apache.thrift.protocol.TMessage;
+import org.apache.thrift.protocol.TMessageType;
+import org.apache.thrift.protocol.TStruct;
+import org.apache.thrift.protocol.TType;
+import org.apache.thrift.transport.TFramedTransport;
+import org.apache.thrift.transport.TSocket;
+import org.apache.thrift.transport.TTransport;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +114,52 @@ class BadInputTest {
         () -> enqueue(client, QUEUE, job("x", 1).setNumAttemptsAllowed(0)));
     assertRejected(ErrorCode.CONTINUATION_INVALID, "jobs[0].numAttemptsAllowed",
         () -> enqueue(client, QUEUE, job("x", 1).setNumAttemptsAllowed(-1)));
+  }
+
+  /**
+   * A client that skips validation (Python's generated code does) can send a job without its
+   * required body; the answer is still a PinLaterException naming the field.
+   */
+  @Test
+  void jobWithoutItsRequiredBodyIsRejectedNamingTheField() throws Exception {
+    TTransport t = new TFramedTransport(new TSocket("127.0.0.1", server.port(), 10_000));
+    t.open();
+    try {
+      TBinaryProtocol p = new TBinaryProtocol(t);
+      p.writeMessageBegin(new TMessage("enqueueJobs", TMessageType.CALL, 0));
+      p.writeStructBegin(new TStruct("enqueueJobs_args"));
+      p.writeFieldBegin(new TField("context", TType.STRUCT, (short) 1));
+      CONTEXT.write(p);
+      p.writeFieldEnd();
+      p.writeFieldBegin(new TField("request", TType.STRUCT, (short) 2));
+      p.writeStructBegin(new TStruct("PinLaterEnqueueRequest"));
+      p.writeFieldBegin(new TField("queueName", TType.STRING, (short) 1));
+      p.writeString(QUEUE);
+      p.writeFieldEnd();
+      p.writeFieldBegin(new TField("jobs", TType.LIST, (short) 2));
+      p.writeListBegin(new TList(TType.STRUCT, 1));
+      p.writeStructBegin(new TStruct("PinLaterJob"));
+      p.writeFieldBegin(new TField("priority", TType.BYTE, (short) 2));
+      p.writeByte((byte) 1);
+      p.writeFieldEnd();
+      p.writeFieldStop();
+      p.writeStructEnd();
+      p.writeListEnd();
+      p.writeFieldEnd();
+      p.writeFieldStop();
+      p.writeStructEnd();
+      p.writeFieldEnd();
+      p.writeFieldStop();
+      p.writeStructEnd();
+      p.writeMessageEnd();
+      t.flush();
+      PinLater.Client c = new PinLater.Client(p);
+      PinLaterException e = assertThrows(PinLaterException.class, c::recv_enqueueJobs);
+      assertEquals(ErrorCode.CONTINUATION_INVALID, e.getErrorCode());
+      assertTrue(e.getMessage().contains("body"), e.getMessage());
+    } finally {
+      t.close();
+    }
   }
 
   @Test
