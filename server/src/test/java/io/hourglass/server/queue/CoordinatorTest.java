@@ -1,0 +1,153 @@
+package io.hourglass.server.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hourglass.server.queue.QueueException.Kind;
+import io.hourglass.testing.MutableClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Fan-out rules of the coordinator, on in-memory shards with injected failures. */
+class CoordinatorTest {
+  final MutableClock clock = MutableClock.startingNow();
+  final QueueName q = QueueName.of("q");
+  final AtomicInteger claims = new AtomicInteger();
+  List<Shard> shards;
+  RuntimeException failClaimsOnShard3;
+  RuntimeException failEnqueuesOnShard1;
+
+  @BeforeEach
+  void threeShards() {
+    shards = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      int shardId = id;
+      InMemoryBackend b = new InMemoryBackend(id, clock) {
+        @Override
+        public synchronized List<ClaimedJob> claim(ClaimRequest r) {
+          claims.incrementAndGet();
+          if (shardId == 3 && failClaimsOnShard3 != null) {
+            throw failClaimsOnShard3;
+          }
+          return super.claim(r);
+        }
+
+        @Override
+        public synchronized List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+          if (shardId == 1 && failEnqueuesOnShard1 != null) {
+            throw failEnqueuesOnShard1;
+          }
+          return super.enqueue(queue, jobs);
+        }
+      };
+      b.createQueue(q);
+      shards.add(new Shard(b, false));
+    }
+  }
+
+  Coordinator coordinator(long emptyCacheMillis) {
+    return new Coordinator(() -> shards, 3, new EmptySlotCache(clock, emptyCacheMillis));
+  }
+
+  void put(int shardIndex, int priority, String body) {
+    shards.get(shardIndex - 1).backend().enqueue(q, List.of(new NewJob(body.getBytes(), priority, clock.millis(), 2, "")));
+  }
+
+  List<ClaimedJob> dequeue(Coordinator c, int limit) {
+    return c.dequeue(new DequeueRequest(q, limit, "me"));
+  }
+
+  @Test
+  void everyShardsPriorityOneComesBeforeAnyPriorityTwo() {
+    put(1, 2, "s1p2");
+    put(2, 1, "s2p1");
+    put(3, 1, "s3p1");
+    put(3, 3, "s3p3");
+    List<ClaimedJob> got = dequeue(coordinator(0), 3);
+    assertEquals(Set.of("s2p1", "s3p1", "s1p2"), got.stream().map(j -> new String(j.body())).collect(Collectors.toSet()));
+  }
+
+  @Test
+  void aFailingShardIsSkippedWhileTheOthersServe() {
+    put(1, 1, "a");
+    put(2, 1, "b");
+    put(3, 1, "c");
+    failClaimsOnShard3 = new QueueException(Kind.SHARD_CONNECTION_FAILED, "shard 3 is unreachable");
+    assertEquals(2, dequeue(coordinator(0), 10).size());
+  }
+
+  @Test
+  void whenNoShardAnswersTheDequeueFailsWithTheShardError() {
+    failClaimsOnShard3 = new QueueException(Kind.SHARD_CONNECTION_FAILED, "down");
+    shards = List.of(shards.get(2));
+    QueueException e = assertThrows(QueueException.class, () -> dequeue(coordinator(0), 10));
+    assertEquals(Kind.SHARD_CONNECTION_FAILED, e.kind());
+  }
+
+  @Test
+  void anUnexpectedErrorHalfWayReleasesWhatWasAlreadyClaimed() {
+    put(1, 1, "a");
+    put(2, 1, "b");
+    failClaimsOnShard3 = new IllegalStateException("bug");
+    // Shard order is random; repeat until shard 3 is asked after another shard claimed something.
+    for (int i = 0; i < 50; i++) {
+      assertThrows(IllegalStateException.class, () -> dequeue(coordinator(0), 10));
+    }
+    failClaimsOnShard3 = null;
+    assertEquals(2, dequeue(coordinator(0), 10).size(), "both jobs were released and can be claimed");
+    for (Shard s : shards) {
+      for (JobInfo info : s.backend().scan(new JobFilter(q, JobState.IN_PROGRESS, null, null, null), null, 10)) {
+        assertEquals(1, info.attemptsRemaining(), "one attempt used, by the successful claim only");
+      }
+    }
+  }
+
+  @Test
+  void emptySlotsAreSkippedUntilTheCacheExpiresOrThisServerAddsWork() {
+    Coordinator c = coordinator(1000);
+    assertTrue(dequeue(c, 5).isEmpty());
+    int first = claims.get();
+    assertEquals(9, first, "3 shards x 3 priorities");
+    assertTrue(dequeue(c, 5).isEmpty());
+    assertEquals(first, claims.get(), "every slot skipped");
+    c.enqueue(q, List.of(new NewJob("x".getBytes(), 2, clock.millis(), 2, "")));
+    assertEquals(1, dequeue(c, 5).size(), "own enqueue forgets the slot");
+    clock.advance(Duration.ofMillis(1001));
+    int before = claims.get();
+    dequeue(c, 5);
+    assertEquals(before + 9, claims.get(), "expired slots are asked again");
+  }
+
+  @Test
+  void enqueueFailsOverWhenAShardCannotBeReached() {
+    failEnqueuesOnShard1 = new QueueException(Kind.SHARD_CONNECTION_FAILED, "shard 1 down");
+    Coordinator c = coordinator(0);
+    for (int i = 0; i < 30; i++) {
+      JobDescriptor d = c.enqueue(q, List.of(new NewJob("x".getBytes(), 1, clock.millis(), 2, ""))).get(0);
+      assertTrue(d.shardId() != 1);
+    }
+  }
+
+  @Test
+  void enqueueSkipsDequeueOnlyShards() {
+    shards = List.of(new Shard(shards.get(0).backend(), true), shards.get(1));
+    Coordinator c = coordinator(0);
+    for (int i = 0; i < 20; i++) {
+      assertEquals(2, c.enqueue(q, List.of(new NewJob("x".getBytes(), 1, clock.millis(), 2, ""))).get(0).shardId());
+    }
+  }
+
+  @Test
+  void queueMissingOnEveryShardIsNotFound() {
+    QueueException e = assertThrows(QueueException.class,
+        () -> coordinator(0).dequeue(new DequeueRequest(QueueName.of("nope"), 1, "me")));
+    assertEquals(Kind.QUEUE_NOT_FOUND, e.kind());
+  }
+}
