@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hourglass.testing.LocalShards;
 import io.hourglass.testing.MutableClock;
+import io.hourglass.testing.TestQueues;
 import io.hourglass.testing.TestServer;
 import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterDequeueResponse;
@@ -61,10 +62,7 @@ class CoreQueueTest {
   @BeforeEach
   void newQueue(TestInfo info) throws Exception {
     client = server.client();
-    queue = info.getTestMethod().orElseThrow().getName();
-    if (queue.length() > 60) {
-      queue = queue.substring(0, 60);
-    }
+    queue = TestQueues.nameFor(info);
     client.createQueue(CONTEXT, queue);
   }
 

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hourglass.testing.LocalShards;
 import io.hourglass.testing.MutableClock;
+import io.hourglass.testing.TestQueues;
 import io.hourglass.testing.TestServer;
 import io.hourglass.thrift.ErrorCode;
 import io.hourglass.thrift.PinLater;
@@ -68,8 +69,7 @@ class FullApiTest {
   @BeforeEach
   void newQueue(TestInfo info) throws Exception {
     client = server.client();
-    String name = info.getTestMethod().orElseThrow().getName();
-    queue = name.length() > 60 ? name.substring(0, 60) : name;
+    queue = TestQueues.nameFor(info);
     client.createQueue(CONTEXT, queue);
   }
 

@@ -235,7 +235,7 @@ public final class MySqlBackend implements QueueBackend {
       c.setAutoCommit(false);
       try {
         List<ClaimedJob> claimed = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue))) {
+        try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue, true))) {
           ps.setInt(1, request.priority());
           ps.setLong(2, now);
           ps.setInt(3, request.limit());
@@ -344,7 +344,7 @@ public final class MySqlBackend implements QueueBackend {
     QueueName queue = request.queue();
     return run(queue, c -> {
       List<ClaimedJob> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.peekClaimable(queue))) {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue, false))) {
         ps.setInt(1, request.priority());
         ps.setLong(2, clock.millis());
         ps.setInt(3, request.limit());

@@ -76,16 +76,16 @@ final class MySqlQueries {
    * Step 1 of a claim, inside a READ COMMITTED transaction. SKIP LOCKED: concurrent claimers
    * take different rows instead of queueing behind each other's row locks (the original's
    * unordered UPDATE … LIMIT made them wait). ORDER BY run_after makes it FIFO within a priority.
+   * Without {@code lock} it is a dryRun dequeue: the same rows, read without locks.
    */
-  static String selectClaimable(QueueName queue) {
+  static String selectClaimable(QueueName queue, boolean lock) {
     return """
         SELECT id, attempts_allowed, attempts_remaining, body FROM %s
         WHERE state = 0 AND priority = ? AND run_after <= ?
         ORDER BY run_after, id
         LIMIT ?
-        FOR UPDATE SKIP LOCKED
-        """
-        .formatted(jobsTable(queue));
+        %s"""
+        .formatted(jobsTable(queue), lock ? "FOR UPDATE SKIP LOCKED" : "");
   }
 
   /** Step 2 of a claim: the rows are locked by step 1, so the state check is belt and braces. */
@@ -134,17 +134,6 @@ final class MySqlQueries {
         WHERE state = 1 AND id IN (%s)
         """
         .formatted(jobsTable(queue), placeholders(idCount));
-  }
-
-  /** dryRun dequeue: what a claim would take, read without locks and without changing it. */
-  static String peekClaimable(QueueName queue) {
-    return """
-        SELECT id, attempts_allowed, attempts_remaining, body FROM %s
-        WHERE state = 0 AND priority = ? AND run_after <= ?
-        ORDER BY run_after, id
-        LIMIT ?
-        """
-        .formatted(jobsTable(queue));
   }
 
   /**
