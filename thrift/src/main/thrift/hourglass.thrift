@@ -127,6 +127,12 @@ struct PinLaterJobAckRequest {
  * dryRun         return eligible jobs without claiming them (no attempt is used).
  * coverage       fraction (0, 1] of shards to look at (ceil(coverage * shards), at least one,
  *                a different random subset each call); 1.0 looks at all of them.
+ * waitMillis     EXTENSION (long poll). When no job is runnable, wait up to this long (clamped
+ *                to the server's dequeue.maxWaitMillis, default 20000) for one instead of
+ *                answering empty at once. Jobs enqueued or retried through the same server end
+ *                the wait at once; through other servers, within dequeue.pollMillis (250) plus
+ *                dequeue.emptySlotCacheMillis (100). 0 (the default) never waits; ignored with
+ *                dryRun. Set the client's request timeout above it.
  */
 struct PinLaterDequeueRequest {
   1: required string queueName;
@@ -134,6 +140,7 @@ struct PinLaterDequeueRequest {
   3: optional PinLaterJobAckRequest jobAckRequest;
   4: optional bool dryRun = 0;
   5: optional double coverage = 1.0;
+  6: optional i32 waitMillis = 0;
 }
 
 /* attemptsRemaining counts the attempts left after the one just handed out. */

@@ -15,6 +15,8 @@ import io.hourglass.thrift.PinLater;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,7 @@ public final class HourglassServer implements AutoCloseable {
 
   private final ShardRegistry shards;
   private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
   private final ListeningServer thrift;
   private final AdminHttp admin;
   private final MetricRegistry metrics = new MetricRegistry();
@@ -37,15 +40,22 @@ public final class HourglassServer implements AutoCloseable {
   private HourglassServer(ServerConfig config, Clock clock) throws Exception {
     shards = new ShardRegistry(config.pool(), clock);
     shards.apply(ShardConfigLoader.load(config.shardConfigPath()));
-    Coordinator coordinator = new Coordinator(
-        shards, config.priorityLevels(), new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis()));
-    RequestReader reader = new RequestReader(clock, config.priorityLevels(), config.maxDequeueLimit());
     workers = newWorkerPool(config.serverThreads());
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "hourglass-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    DequeueWaiters waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
+    Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
+        new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters));
+    RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
+        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()));
     // Bounded strings and containers: crafted lengths cannot make the server allocate GBs.
     TProtocolFactory protocols = new TBinaryProtocol.Factory(
         false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems());
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
-        reader, new DeleteGuard(config.deletePasswordHash()), metrics));
+        reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics));
     thrift = Thrift.server()
         .withLabel("hourglass")
         // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.
@@ -93,6 +103,7 @@ public final class HourglassServer implements AutoCloseable {
       LOG.warn("closing the Thrift server: {}", e.getMessage());
     }
     admin.close();
+    timer.shutdownNow();
     workers.shutdown();
     try {
       workers.awaitTermination(10, TimeUnit.SECONDS);

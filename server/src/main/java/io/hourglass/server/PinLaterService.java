@@ -2,6 +2,7 @@ package io.hourglass.server;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import com.twitter.util.Function;
 import com.twitter.util.Future;
 import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.Checkpoint;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import scala.runtime.BoxedUnit;
 
 /**
  * The Thrift edge: reads and validates requests, calls the {@link Coordinator}, builds responses,
@@ -50,12 +52,13 @@ public final class PinLaterService implements PinLater.ServiceIface {
   /** What the edge calls into. */
   record Parts(
       Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
-      MetricRegistry metrics) {}
+      DequeueWaiters waiters, MetricRegistry metrics) {}
 
   private final Coordinator coordinator;
   private final QueueAdmin admin;
   private final RequestReader reader;
   private final DeleteGuard deleteGuard;
+  private final DequeueWaiters waiters;
   private final MetricRegistry metrics;
 
   PinLaterService(Parts parts) {
@@ -63,20 +66,33 @@ public final class PinLaterService implements PinLater.ServiceIface {
     this.admin = parts.admin();
     this.reader = parts.reader();
     this.deleteGuard = parts.deleteGuard();
+    this.waiters = parts.waiters();
     this.metrics = parts.metrics();
   }
 
   private <T> Future<T> call(String rpc, Supplier<T> body) {
+    return callAsync(rpc, () -> Future.value(body.get()));
+  }
+
+  /** Times the RPC and turns every failure, thrown or in the future, into a PinLaterException. */
+  private <T> Future<T> callAsync(String rpc, Supplier<Future<T>> body) {
     Timer.Context timer = metrics.timer("rpc." + rpc + ".latency").time();
+    Future<T> result;
     try {
-      return Future.value(body.get());
+      result = body.get();
     } catch (Throwable t) {
-      PinLaterException e = ThriftErrors.translate(rpc, t);
-      metrics.counter("rpc." + rpc + ".errors." + e.getErrorCode().name()).inc();
-      return Future.exception(e);
-    } finally {
-      timer.stop();
+      result = Future.exception(t);
     }
+    return result
+        .rescue(Function.func(t -> {
+          PinLaterException e = ThriftErrors.translate(rpc, t);
+          metrics.counter("rpc." + rpc + ".errors." + e.getErrorCode().name()).inc();
+          return Future.<T>exception(e);
+        }))
+        .ensure(Function.func0(() -> {
+          timer.stop();
+          return BoxedUnit.UNIT;
+        }));
   }
 
   @Override
@@ -118,38 +134,46 @@ public final class PinLaterService implements PinLater.ServiceIface {
 
   @Override
   public Future<PinLaterDequeueResponse> dequeueJobs(RequestContext context, PinLaterDequeueRequest request) {
-    return call("dequeueJobs", () -> {
+    return callAsync("dequeueJobs", () -> {
       String claimant = reader.source(context);
       // Piggy-backed acks are applied first and whatever happens to the dequeue after them.
       if (request.getJobAckRequest() != null) {
         applyAcks(request.getJobAckRequest(), "jobAckRequest.");
       }
       QueueName queue = reader.queue(request.getQueueName());
-      int limit = reader.dequeueLimit(request.getLimit());
-      double coverage = RequestReader.coverage(request.getCoverage());
-      List<ClaimedJob> claimed = coordinator.dequeue(
-          new DequeueRequest(queue, limit, claimant, request.isDryRun(), coverage));
-      try {
-        Map<String, ByteBuffer> jobs = new LinkedHashMap<>();
-        Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
-        for (ClaimedJob j : claimed) {
-          String d = j.descriptor().toString();
-          jobs.put(d, ByteBuffer.wrap(j.body()));
-          meta.put(d, new PinLaterDequeueMetadata()
-              .setAttemptsAllowed(j.attemptsAllowed())
-              .setAttemptsRemaining(j.attemptsRemaining()));
-        }
-        if (!request.isDryRun()) {
-          metrics.meter("queue." + queue + ".dequeued").mark(claimed.size());
-        }
-        return new PinLaterDequeueResponse().setJobs(jobs).setJobMetadata(meta);
-      } catch (RuntimeException e) {
-        if (!request.isDryRun()) {
-          coordinator.release(queue, claimed);
-        }
-        throw e;
+      DequeueRequest dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
+          request.isDryRun(), RequestReader.coverage(request.getCoverage()));
+      long waitMillis = request.isDryRun() ? 0 : reader.waitMillis(request.getWaitMillis());
+      List<ClaimedJob> claimed = coordinator.dequeue(dequeue);
+      if (!claimed.isEmpty() || waitMillis == 0) {
+        return Future.value(response(dequeue, claimed));
       }
+      return waiters.await(queue, waitMillis, () -> coordinator.dequeue(dequeue))
+          .map(Function.func(jobs -> response(dequeue, jobs)));
     });
+  }
+
+  private PinLaterDequeueResponse response(DequeueRequest request, List<ClaimedJob> claimed) {
+    try {
+      Map<String, ByteBuffer> jobs = new LinkedHashMap<>();
+      Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
+      for (ClaimedJob j : claimed) {
+        String d = j.descriptor().toString();
+        jobs.put(d, ByteBuffer.wrap(j.body()));
+        meta.put(d, new PinLaterDequeueMetadata()
+            .setAttemptsAllowed(j.attemptsAllowed())
+            .setAttemptsRemaining(j.attemptsRemaining()));
+      }
+      if (!request.dryRun()) {
+        metrics.meter("queue." + request.queue() + ".dequeued").mark(claimed.size());
+      }
+      return new PinLaterDequeueResponse().setJobs(jobs).setJobMetadata(meta);
+    } catch (RuntimeException e) {
+      if (!request.dryRun()) {
+        coordinator.release(request.queue(), claimed);
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -38,11 +38,16 @@ final class RequestReader {
   private final Clock clock;
   private final int priorityLevels;
   private final int maxDequeueLimit;
+  private final long maxWaitMillis;
 
-  RequestReader(Clock clock, int priorityLevels, int maxDequeueLimit) {
+  /** Server-side bounds on what a request may ask for. */
+  record Bounds(int priorityLevels, int maxDequeueLimit, long maxWaitMillis) {}
+
+  RequestReader(Clock clock, Bounds bounds) {
     this.clock = clock;
-    this.priorityLevels = priorityLevels;
-    this.maxDequeueLimit = maxDequeueLimit;
+    this.priorityLevels = bounds.priorityLevels();
+    this.maxDequeueLimit = bounds.maxDequeueLimit();
+    this.maxWaitMillis = bounds.maxWaitMillis();
   }
 
   /** The claimant recorded for dequeued jobs: the caller's source. */
@@ -69,6 +74,14 @@ final class RequestReader {
   /** Dequeue limits above the server's maximum are clamped to it. */
   int dequeueLimit(int limit) {
     return limit(limit, maxDequeueLimit, "limit");
+  }
+
+  /** Long-poll time, clamped to the server's dequeue.maxWaitMillis. */
+  long waitMillis(int waitMillis) {
+    if (waitMillis < 0) {
+      throw QueueException.badArgument("waitMillis", "must not be negative, got " + waitMillis);
+    }
+    return Math.min(waitMillis, maxWaitMillis);
   }
 
   static double coverage(double coverage) {

@@ -23,6 +23,8 @@ public record ServerConfig(
     int priorityLevels,
     int maxDequeueLimit,
     Duration emptySlotCacheTtl,
+    Duration maxDequeueWait,
+    Duration dequeuePollInterval,
     int maxThriftStringBytes,
     int maxThriftContainerItems,
     String deletePasswordHash) {
@@ -44,6 +46,8 @@ public record ServerConfig(
     d.put("priorityLevels", "3");
     d.put("dequeue.maxLimit", "10000");
     d.put("dequeue.emptySlotCacheMillis", "100");
+    d.put("dequeue.maxWaitMillis", "20000");
+    d.put("dequeue.pollMillis", "250");
     d.put("thrift.maxStringBytes", String.valueOf(32 * 1024 * 1024));
     d.put("thrift.maxContainerItems", "100000");
     d.put("queue.deletePasswordHash", "");
@@ -83,6 +87,8 @@ public record ServerConfig(
         levels,
         reader.intIn("dequeue.maxLimit", 1, 1_000_000),
         Duration.ofMillis(reader.intIn("dequeue.emptySlotCacheMillis", 0, 60_000)),
+        Duration.ofMillis(reader.intIn("dequeue.maxWaitMillis", 0, 300_000)),
+        Duration.ofMillis(reader.intIn("dequeue.pollMillis", 10, 60_000)),
         reader.intIn("thrift.maxStringBytes", 1024, Integer.MAX_VALUE),
         reader.intIn("thrift.maxContainerItems", 16, Integer.MAX_VALUE),
         values.get("queue.deletePasswordHash"));

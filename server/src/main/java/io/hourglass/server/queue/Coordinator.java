@@ -101,9 +101,8 @@ public final class Coordinator {
     for (Shard shard : candidates) {
       try {
         List<JobDescriptor> out = shard.backend().enqueue(queue, jobs);
-        for (NewJob j : jobs) {
-          emptySlots.forget(queue, shard.id(), j.priority());
-        }
+        jobs.stream().mapToInt(NewJob::priority).distinct()
+            .forEach(p -> emptySlots.forget(queue, shard.id(), p));
         return out;
       } catch (QueueException e) {
         if (e.kind() != Kind.SHARD_CONNECTION_FAILED) {
@@ -202,8 +201,8 @@ public final class Coordinator {
       }
       try {
         changed += shard.backend().checkpoint(queue, claimant, e.getValue());
-        e.getValue().stream().filter(Checkpoint::moveToPending)
-            .forEach(c -> emptySlots.forget(queue, shard.id(), c.descriptor().priority()));
+        e.getValue().stream().filter(Checkpoint::moveToPending).mapToInt(c -> c.descriptor().priority())
+            .distinct().forEach(p -> emptySlots.forget(queue, shard.id(), p));
       } catch (QueueException ex) {
         failure = ex;
       }
@@ -226,7 +225,8 @@ public final class Coordinator {
       try {
         if (shard != null) {
           shard.backend().releaseClaims(queue, descriptors);
-          descriptors.forEach(d -> emptySlots.forget(queue, shardId, d.priority()));
+          descriptors.stream().mapToInt(JobDescriptor::priority).distinct()
+              .forEach(p -> emptySlots.forget(queue, shardId, p));
         }
       } catch (QueueException e) {
         LOG.error("could not release {} claimed jobs on shard {}; the claim timeout will return them: {}",
@@ -262,7 +262,8 @@ public final class Coordinator {
         movedOk += shard.backend().ackSucceeded(queue, ok.getOrDefault(shardId, List.of()));
         List<Ack> b = bad.getOrDefault(shardId, List.of());
         movedBad += shard.backend().ackFailed(queue, b);
-        b.forEach(a -> emptySlots.forget(queue, shardId, a.descriptor().priority()));
+        b.stream().mapToInt(a -> a.descriptor().priority()).distinct()
+            .forEach(p -> emptySlots.forget(queue, shardId, p));
       } catch (QueueException e) {
         LOG.warn("acks on shard {} failed: {}", shardId, e.getMessage());
         failure = e;
