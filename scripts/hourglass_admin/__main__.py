@@ -1,0 +1,5 @@
+import sys
+
+from hourglass_admin.cli import main
+
+sys.exit(main())
