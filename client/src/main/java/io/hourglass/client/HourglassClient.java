@@ -59,11 +59,17 @@ public final class HourglassClient implements AutoCloseable {
 
   /** Connects to {@code config.servers()} through Finagle. Connections open lazily. */
   public static HourglassClient connect(ClientConfig config) {
-    Service<ThriftClientRequest, byte[]> service = Thrift.client()
+    Thrift.Client finagle = Thrift.client()
         .withRequestTimeout(twitter(config.requestTimeout()))
         .withTransport().connectTimeout(twitter(config.connectTimeout()))
-        .withSession().acquisitionTimeout(twitter(config.connectTimeout().plus(config.requestTimeout())))
-        .newService(config.destination(), "hourglass-client");
+        .withSession().acquisitionTimeout(twitter(config.connectTimeout().plus(config.requestTimeout())));
+    if (config.servers().size() == 1) {
+      // Fail-fast marks a server down after one failed connect and fails every request at once
+      // until a background reconnect succeeds: useful with others to fall back on, but with a
+      // single server it only stretches a short restart into many seconds of errors.
+      finagle = finagle.withSessionQualifier().noFailFast();
+    }
+    Service<ThriftClientRequest, byte[]> service = finagle.newService(config.destination(), "hourglass-client");
     PinLater.ServiceIface rpc = new PinLater.ServiceToClient(service, RichClientParam.apply());
     return new HourglassClient(rpc, config, () -> Await.ready(service.close(), twitter(Duration.ofSeconds(5))));
   }

@@ -55,8 +55,12 @@ final class Heartbeat {
     } catch (RuntimeException e) {
       // Caught broadly: an exception escaping here would cancel every later heartbeat.
       long failures = parts.stats().checkpointFailures.incrementAndGet();
-      LOG.warn("queue {}: heartbeat for {} running jobs failed ({} so far): {}",
-          parts.queue(), running.size(), failures, e.getMessage());
+      // Logs the 1st, 2nd, 4th, 8th... failure: a server without checkpoint support must not
+      // flood the log with one warning per heartbeat.
+      if (Long.bitCount(failures) == 1) {
+        LOG.warn("queue {}: heartbeat for {} running jobs failed ({} so far): {}",
+            parts.queue(), running.size(), failures, e.getMessage());
+      }
     }
   }
 }
