@@ -9,9 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "load", description = {
-    "Drive enqueue and/or worker load at a queue; print jobs/s and p50/p99 latency every second",
-    "and a summary at the end. Enqueue latency is per RPC; worker latency is enqueue to handled."})
+@Command(name = "load", description = "Drive enqueue and/or worker load at a queue; print jobs/s and p50/p99 "
+    + "latency every second and a summary at the end. Enqueue latency is per RPC; worker latency is enqueue to handled.")
 final class LoadCommand extends ClientCommand {
   @Parameters(paramLabel = "QUEUE", defaultValue = "hourglass_load", description = "Queue to load (default: ${DEFAULT-VALUE}).")
   String queue;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "hourglass",
+    scope = ScopeType.INHERIT, // --help on every subcommand too
     mixinStandardHelpOptions = true,
     version = "hourglass client 0.1.0",
     description = "Ops commands and a load generator for an Hourglass (PinLater API) job queue.",
@@ -49,7 +50,14 @@ public final class Main implements Runnable {
   Duration connectTimeout;
 
   public static void main(String[] args) {
+    quietFinagle();
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Finagle logs its start-up through java.util.logging at INFO: noise on a command line. */
+  private static void quietFinagle() {
+    java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+    root.setLevel(java.util.logging.Level.WARNING);
   }
 
   /** Runs one command line, printing to {@code out} and {@code err}; returns the exit status. */

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The thread that dequeues: waits for free slots, asks for exactly that many jobs with every
  * buffered ack riding along, hands the jobs out, and backs off when the queue is empty or the
  * dequeue fails. A failed dequeue puts its acks back in the buffer: we cannot know whether the
- * server applied them, and applying an ack twice changes nothing.
+ * server applied them, and applying an ack twice changes nothing. Put-back acks are already due,
+ * so the flusher soon sends them alone; if they, not the dequeue, were what the server refused,
+ * that is where it shows, and they are dropped instead of failing every dequeue after.
  */
 final class Fetcher {
   private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
