@@ -101,8 +101,9 @@ class WorkerTest {
     Eventually.await("every job acked", WAIT, () -> fake.successAcksApplied().size() == 3, fake::successAcksApplied);
     Set<String> lost = ackedIn(failed.get().getJobAckRequest());
     assertFalse(lost.isEmpty());
-    int failedAt = fake.dequeues.indexOf(failed.get());
-    assertTrue(fake.dequeues.subList(failedAt + 1, fake.dequeues.size()).stream()
+    List<PinLaterDequeueRequest> dequeues = List.copyOf(fake.dequeues); // the fetcher goes on dequeuing
+    int failedAt = dequeues.indexOf(failed.get());
+    assertTrue(dequeues.subList(failedAt + 1, dequeues.size()).stream()
         .anyMatch(r -> ackedIn(r.getJobAckRequest()).containsAll(lost)), "resent on a later dequeue");
     assertEquals(Map.of(jobs.get(0), 1, jobs.get(1), 1, jobs.get(2), 1), fake.successAcksApplied());
     assertEquals(1, w.stats().dequeueFailures());
