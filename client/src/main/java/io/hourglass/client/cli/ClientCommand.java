@@ -1,0 +1,34 @@
+package io.hourglass.client.cli;
+
+import io.hourglass.client.HourglassClient;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** A subcommand that makes RPCs: opens a client from the global options, runs, closes it. */
+abstract class ClientCommand implements Callable<Integer> {
+  @ParentCommand
+  Main main;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public final Integer call() throws Exception {
+    try (HourglassClient client = main.connect()) {
+      return run(client);
+    }
+  }
+
+  /** Returns the exit status. */
+  abstract int run(HourglassClient client) throws Exception;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+}

@@ -1,0 +1,46 @@
+package io.hourglass.client.cli;
+
+import io.hourglass.thrift.PinLaterJobInfo;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/** One job as one line of {@code key=value} fields, for lookup and scan. */
+final class JobInfoFormat {
+  private JobInfoFormat() {}
+
+  static String line(PinLaterJobInfo info) {
+    StringBuilder sb = new StringBuilder(info.getJobDescriptor())
+        .append(" state=").append(info.getJobState())
+        .append(" attempts_remaining=").append(info.getAttemptsRemaining()).append('/').append(info.getAttemptsAllowed())
+        .append(" created=").append(Instant.ofEpochMilli(info.getCreatedAtTimestampMillis()));
+    if (info.isSetRunAfterTimestampMillis()) {
+      sb.append(" run_after=").append(Instant.ofEpochMilli(info.getRunAfterTimestampMillis()));
+    }
+    if (info.isSetUpdatedAtTimestampMillis()) {
+      sb.append(" updated=").append(Instant.ofEpochMilli(info.getUpdatedAtTimestampMillis()));
+    }
+    if (info.isSetClaimDescriptor()) {
+      sb.append(" claimant=").append(info.getClaimDescriptor());
+    }
+    sb.append(" status=").append(quoted(info.getCustomStatus()));
+    if (info.isSetBody()) {
+      sb.append(" body=").append(quoted(utf8(info.BufferForBody())));
+    }
+    return sb.toString();
+  }
+
+  private static String utf8(ByteBuffer body) {
+    ByteBuffer b = body.duplicate();
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static String quoted(String s) {
+    if (s == null) {
+      return "\"\"";
+    }
+    return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+  }
+}

@@ -1,0 +1,139 @@
+package io.hourglass.client.worker;
+
+import io.hourglass.client.HourglassException;
+import io.hourglass.thrift.PinLaterDequeueMetadata;
+import io.hourglass.thrift.PinLaterDequeueRequest;
+import io.hourglass.thrift.PinLaterDequeueResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread that dequeues: waits for free slots, asks for exactly that many jobs with every
+ * buffered ack riding along, hands the jobs out, and backs off when the queue is empty or the
+ * dequeue fails. A failed dequeue puts its acks back in the buffer: we cannot know whether the
+ * server applied them, and applying an ack twice changes nothing. Put-back acks are already due,
+ * so the flusher soon sends them alone; if they, not the dequeue, were what the server refused,
+ * that is where it shows, and they are dropped instead of failing every dequeue after.
+ */
+final class Fetcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
+  private static final int FAILED = -1;
+
+  private final WorkerParts parts;
+  private final Consumer<Job> dispatch;
+  private final StopSignal stop = new StopSignal();
+  private final Thread thread;
+
+  /** {@code dispatch} starts a job on a free worker thread; its slot is already taken. */
+  Fetcher(WorkerParts parts, Consumer<Job> dispatch) {
+    this.parts = parts;
+    this.dispatch = dispatch;
+    this.thread = new Thread(this::loop, "hourglass-fetch-" + parts.queue());
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Stops fetching; returns once the dequeue in flight, if any, has been answered and handed out. */
+  void stop() {
+    stop.stop();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void loop() {
+    int emptyInARow = 0;
+    int failedInARow = 0;
+    int[] free = new int[1];
+    while (stop.await(() -> free[0] = parts.slots().takeFree())) {
+      if (stop.isStopped()) {
+        parts.slots().giveBack(free[0]);
+        return;
+      }
+      int got = fetch(free[0]);
+      Duration pause = Duration.ZERO;
+      if (got == FAILED) {
+        emptyInARow = 0;
+        pause = parts.config().errorBackoff().delay(++failedInARow);
+      } else if (got == 0) {
+        failedInARow = 0;
+        pause = parts.config().idleBackoff().delay(++emptyInARow);
+      } else {
+        emptyInARow = 0;
+        failedInARow = 0;
+      }
+      Duration wait = pause;
+      if (!wait.isZero() && !stop.await(() -> parts.timing().sleeper().sleep(wait))) {
+        return;
+      }
+    }
+  }
+
+  /** One dequeue for {@code limit} jobs; returns how many came, or {@link #FAILED}. */
+  private int fetch(int limit) {
+    WorkerStats stats = parts.stats();
+    AckBatch acks = parts.acks().drain();
+    PinLaterDequeueRequest request = new PinLaterDequeueRequest(parts.queue(), limit);
+    if (!acks.isEmpty()) {
+      request.setJobAckRequest(acks.toRequest(parts.queue()));
+    }
+    stats.dequeueRpcs.incrementAndGet();
+    List<Job> jobs;
+    try {
+      jobs = jobsOf(parts.client().dequeueJobs(request));
+    } catch (HourglassException e) {
+      stats.dequeueFailures.incrementAndGet();
+      parts.acks().putBack(acks);
+      parts.slots().giveBack(limit);
+      LOG.warn("queue {}: dequeue failed ({} acks kept for later): {}", parts.queue(), acks.size(), e.getMessage());
+      return FAILED;
+    }
+    stats.acksPiggybacked.addAndGet(acks.size());
+    stats.jobsDequeued.addAndGet(jobs.size());
+    if (jobs.isEmpty()) {
+      stats.emptyDequeues.incrementAndGet();
+    }
+    parts.slots().giveBack(limit - jobs.size());
+    for (Job job : jobs) {
+      parts.slots().occupy(job.descriptor());
+      dispatch.accept(job);
+    }
+    return jobs.size();
+  }
+
+  private List<Job> jobsOf(PinLaterDequeueResponse response) {
+    Map<String, ByteBuffer> bodies = response.getJobs();
+    if (bodies == null || bodies.isEmpty()) {
+      return List.of();
+    }
+    Map<String, PinLaterDequeueMetadata> meta = response.getJobMetadata() == null ? Map.of() : response.getJobMetadata();
+    List<Job> jobs = new ArrayList<>(bodies.size());
+    bodies.forEach((descriptor, body) -> {
+      PinLaterDequeueMetadata m = meta.get(descriptor);
+      // Without metadata, treat the run as the last attempt: the handler may not count on a retry.
+      int allowed = m != null && m.isSetAttemptsAllowed() ? m.getAttemptsAllowed() : 1;
+      int remaining = m != null && m.isSetAttemptsRemaining() ? m.getAttemptsRemaining() : 0;
+      jobs.add(new Job(parts.queue(), descriptor, bytes(body), allowed, remaining));
+    });
+    return jobs;
+  }
+
+  /** Scrooge hands out slices of a shared buffer: copy what is between position and limit. */
+  private static byte[] bytes(ByteBuffer body) {
+    ByteBuffer b = body.duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+}
