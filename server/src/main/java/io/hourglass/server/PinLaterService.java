@@ -138,7 +138,7 @@ public final class PinLaterService implements PinLater.ServiceIface {
       String claimant = reader.source(context);
       // Piggy-backed acks are applied first and whatever happens to the dequeue after them.
       if (request.getJobAckRequest() != null) {
-        applyAcks(request.getJobAckRequest(), "jobAckRequest.");
+        applyAcks(claimant, request.getJobAckRequest(), "jobAckRequest.");
       }
       QueueName queue = reader.queue(request.getQueueName());
       DequeueRequest dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
@@ -179,17 +179,16 @@ public final class PinLaterService implements PinLater.ServiceIface {
   @Override
   public Future<Void> ackDequeuedJobs(RequestContext context, PinLaterJobAckRequest request) {
     return call("ackDequeuedJobs", () -> {
-      reader.source(context);
-      applyAcks(request, "");
+      applyAcks(reader.source(context), request, "");
       return null;
     });
   }
 
-  private void applyAcks(PinLaterJobAckRequest request, String prefix) {
+  private void applyAcks(String claimant, PinLaterJobAckRequest request, String prefix) {
     QueueName queue = reader.queue(request.getQueueName());
     List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
     List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
-    Coordinator.AckResult result = coordinator.ack(queue, ok, failed);
+    Coordinator.AckResult result = coordinator.ack(queue, claimant, ok, failed);
     metrics.meter("queue." + queue + ".acked.succeeded").mark(result.succeeded());
     metrics.meter("queue." + queue + ".acked.failed").mark(result.failed());
     int ignored = ok.size() + failed.size() - result.succeeded() - result.failed();

@@ -185,6 +185,25 @@ class CoreQueueTest {
   }
 
   @Test
+  void lateAckFromAnEarlierClaimantDoesNotTouchTheCurrentClaim() throws Exception {
+    String d = enqueue(client, queue, job("x", 1).setNumAttemptsAllowed(3)).get(0);
+    client.dequeueJobs(new io.hourglass.thrift.RequestContext("worker-a"),
+        new io.hourglass.thrift.PinLaterDequeueRequest(queue, 1));
+    // worker-a's claim is given up (as claim-timeout rescue would) and worker-b claims the job.
+    client.ackDequeuedJobs(new io.hourglass.thrift.RequestContext("worker-a"),
+        new io.hourglass.thrift.PinLaterJobAckRequest(queue).setJobsFailed(Jobs.infos(List.of(d), 0)));
+    client.dequeueJobs(new io.hourglass.thrift.RequestContext("worker-b"),
+        new io.hourglass.thrift.PinLaterDequeueRequest(queue, 1));
+    // worker-a's ack arrives again, late: it must not fail worker-b's attempt.
+    client.ackDequeuedJobs(new io.hourglass.thrift.RequestContext("worker-a"),
+        new io.hourglass.thrift.PinLaterJobAckRequest(queue).setJobsFailed(Jobs.infos(List.of(d), 0)));
+    PinLaterJobInfo info = lookup(client, d);
+    assertEquals(PinLaterJobState.IN_PROGRESS, info.getJobState());
+    assertEquals("worker-b", info.getClaimDescriptor());
+    assertEquals(1, info.getAttemptsRemaining());
+  }
+
+  @Test
   void secondAckOfASucceededJobChangesNothing() throws Exception {
     String d = enqueue(client, queue, job("x", 1)).get(0);
     dequeue(client, queue, 1);

@@ -283,7 +283,7 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
-  public int ackSucceeded(QueueName queue, List<Ack> acks) {
+  public int ackSucceeded(QueueName queue, String claimant, List<Ack> acks) {
     if (acks.isEmpty()) {
       return 0;
     }
@@ -301,7 +301,8 @@ public final class MySqlBackend implements QueueBackend {
             c.prepareStatement(MySqlQueries.ackSucceeded(queue, e.getValue().size()))) {
           ps.setLong(1, now);
           ps.setString(2, e.getKey());
-          bindIds(ps, 3, e.getValue());
+          ps.setString(3, claimant);
+          bindIds(ps, 4, e.getValue());
           moved += ps.executeUpdate();
         }
       }
@@ -310,7 +311,7 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
-  public int ackFailed(QueueName queue, List<Ack> acks) {
+  public int ackFailed(QueueName queue, String claimant, List<Ack> acks) {
     if (acks.isEmpty()) {
       return 0;
     }
@@ -330,7 +331,8 @@ public final class MySqlBackend implements QueueBackend {
           ps.setLong(1, now + e.getKey().retryDelayMillis());
           ps.setLong(2, now);
           ps.setString(3, e.getKey().status());
-          bindIds(ps, 4, e.getValue());
+          ps.setString(4, claimant);
+          bindIds(ps, 5, e.getValue());
           moved += ps.executeUpdate();
         }
       }

@@ -108,13 +108,16 @@ final class MySqlQueries {
         .formatted(jobsTable(queue), placeholders(idCount));
   }
 
-  /** Success ack: only IN_PROGRESS rows move, so a stray or repeated ack changes nothing. */
+  /**
+   * Success ack: only IN_PROGRESS rows of this claimant move, so a stray, repeated or late ack
+   * (the job was rescued and claimed by someone else meanwhile) changes nothing.
+   */
   static String ackSucceeded(QueueName queue, int idCount) {
     return """
         UPDATE %s
         SET state = 2, updated_at = ?,
             custom_status = LEFT(CONCAT(custom_status, ?), 1000)
-        WHERE state = 1 AND id IN (%s)
+        WHERE state = 1 AND claim_descriptor = ? AND id IN (%s)
         """
         .formatted(jobsTable(queue), placeholders(idCount));
   }
@@ -131,7 +134,7 @@ final class MySqlQueries {
             run_after = IF(attempts_remaining > 0, ?, run_after),
             updated_at = ?,
             custom_status = LEFT(CONCAT(custom_status, ?), 1000)
-        WHERE state = 1 AND id IN (%s)
+        WHERE state = 1 AND claim_descriptor = ? AND id IN (%s)
         """
         .formatted(jobsTable(queue), placeholders(idCount));
   }

@@ -239,11 +239,11 @@ public final class Coordinator {
   public record AckResult(int succeeded, int failed) {}
 
   /**
-   * Applies acks shard by shard. Every shard that can be reached gets its acks even when
+   * Applies acks of jobs claimed by {@code claimant}, shard by shard. Every shard that can be reached gets its acks even when
    * another fails; then the first failure is thrown so the caller can retry (acks of jobs that
    * already moved are no-ops).
    */
-  public AckResult ack(QueueName queue, List<Ack> succeeded, List<Ack> failed) {
+  public AckResult ack(QueueName queue, String claimant, List<Ack> succeeded, List<Ack> failed) {
     Map<Integer, Shard> index = index();
     Map<Integer, List<Ack>> ok = byShard(succeeded);
     Map<Integer, List<Ack>> bad = byShard(failed);
@@ -259,9 +259,9 @@ public final class Coordinator {
         continue;
       }
       try {
-        movedOk += shard.backend().ackSucceeded(queue, ok.getOrDefault(shardId, List.of()));
+        movedOk += shard.backend().ackSucceeded(queue, claimant, ok.getOrDefault(shardId, List.of()));
         List<Ack> b = bad.getOrDefault(shardId, List.of());
-        movedBad += shard.backend().ackFailed(queue, b);
+        movedBad += shard.backend().ackFailed(queue, claimant, b);
         b.stream().mapToInt(a -> a.descriptor().priority()).distinct()
             .forEach(p -> emptySlots.forget(queue, shardId, p));
       } catch (QueueException e) {

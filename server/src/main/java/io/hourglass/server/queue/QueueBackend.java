@@ -35,14 +35,17 @@ public interface QueueBackend extends AutoCloseable {
   /** Undoes a claim whose jobs never reached the dequeuer: back to PENDING, attempt restored. */
   int releaseClaims(QueueName queue, List<JobDescriptor> jobs);
 
-  /** IN_PROGRESS jobs → SUCCEEDED. Other jobs are untouched. Returns how many moved. */
-  int ackSucceeded(QueueName queue, List<Ack> acks);
+  /**
+   * IN_PROGRESS jobs claimed by exactly {@code claimant} → SUCCEEDED. Other jobs are untouched
+   * (a late ack must not finish a job another worker has claimed since). Returns how many moved.
+   */
+  int ackSucceeded(QueueName queue, String claimant, List<Ack> acks);
 
   /**
-   * IN_PROGRESS jobs → PENDING after their retry delay when attempts remain, else FAILED. Other
-   * jobs are untouched. Returns how many moved.
+   * IN_PROGRESS jobs claimed by exactly {@code claimant} → PENDING after their retry delay when
+   * attempts remain, else FAILED. Other jobs are untouched. Returns how many moved.
    */
-  int ackFailed(QueueName queue, List<Ack> acks);
+  int ackFailed(QueueName queue, String claimant, List<Ack> acks);
 
   /** What {@link #claim} would return, read without claiming (attempts not used). */
   List<ClaimedJob> peek(ClaimRequest request);

@@ -156,7 +156,7 @@ public final class ClaimBenchmark {
               break;
             }
             List<Ack> acks = ids.stream().map(id -> new Ack(new JobDescriptor(q, 1, 1, id), "", 0)).toList();
-            backend.ackSucceeded(q, acks);
+            backend.ackSucceeded(q, claimant, acks);
             jobs.addAndGet(ids.size());
           }
         } catch (Throwable e) {

@@ -142,16 +142,20 @@ public class InMemoryBackend implements QueueBackend {
     return n;
   }
 
+  private static boolean claimedBy(Row r, String claimant) {
+    return r != null && r.state == JobState.IN_PROGRESS && claimant.equals(r.claimant);
+  }
+
   private static String append(String status, String more) {
     return Limits.truncate(status + more, Limits.CUSTOM_STATUS_MAX_CHARS);
   }
 
   @Override
-  public synchronized int ackSucceeded(QueueName queue, List<Ack> acks) {
+  public synchronized int ackSucceeded(QueueName queue, String claimant, List<Ack> acks) {
     int n = 0;
     for (Ack a : acks) {
       Row r = table(queue).get(a.descriptor().localId());
-      if (r != null && r.state == JobState.IN_PROGRESS) {
+      if (claimedBy(r, claimant)) {
         r.state = JobState.SUCCEEDED;
         r.customStatus = append(r.customStatus, a.appendCustomStatus());
         r.updatedAt = clock.millis();
@@ -162,12 +166,12 @@ public class InMemoryBackend implements QueueBackend {
   }
 
   @Override
-  public synchronized int ackFailed(QueueName queue, List<Ack> acks) {
+  public synchronized int ackFailed(QueueName queue, String claimant, List<Ack> acks) {
     int n = 0;
     long now = clock.millis();
     for (Ack a : acks) {
       Row r = table(queue).get(a.descriptor().localId());
-      if (r != null && r.state == JobState.IN_PROGRESS) {
+      if (claimedBy(r, claimant)) {
         if (r.attemptsRemaining > 0) {
           r.state = JobState.PENDING;
           r.runAfter = now + a.retryDelayMillis();
@@ -187,7 +191,7 @@ public class InMemoryBackend implements QueueBackend {
     int n = 0;
     for (Checkpoint c : checkpoints) {
       Row r = table(queue).get(c.descriptor().localId());
-      if (r == null || r.state != JobState.IN_PROGRESS || !claimant.equals(r.claimant)) {
+      if (!claimedBy(r, claimant)) {
         continue;
       }
       if (c.newBody() != null) {

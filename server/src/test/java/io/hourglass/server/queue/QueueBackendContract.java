@@ -111,25 +111,35 @@ abstract class QueueBackendContract {
     JobDescriptor claimed = one(job("c", 1));
     claim(1, 1);
     JobDescriptor pending = one(job("p", 1));
-    int moved = backend.ackSucceeded(queue, List.of(new Ack(claimed, "+ok", 0), new Ack(pending, "", 0)));
+    int moved = backend.ackSucceeded(queue, ME, List.of(new Ack(claimed, "+ok", 0), new Ack(pending, "", 0)));
     assertEquals(1, moved);
     assertEquals(JobState.SUCCEEDED, info(claimed).state());
     assertEquals("+ok", info(claimed).customStatus());
     assertEquals(JobState.PENDING, info(pending).state());
-    assertEquals(0, backend.ackSucceeded(queue, List.of(new Ack(claimed, "", 0))), "second ack is a no-op");
+    assertEquals(0, backend.ackSucceeded(queue, ME, List.of(new Ack(claimed, "", 0))), "second ack is a no-op");
+  }
+
+  @Test
+  void ackFromAnotherClaimantChangesNothing() {
+    JobDescriptor d = one(job("x", 1));
+    claim(1, 1);
+    assertEquals(0, backend.ackSucceeded(queue, "worker:2", List.of(new Ack(d, "", 0))));
+    assertEquals(0, backend.ackFailed(queue, "worker:", List.of(new Ack(d, "", 0))));
+    assertEquals(JobState.IN_PROGRESS, info(d).state());
+    assertEquals(1, info(d).attemptsRemaining());
   }
 
   @Test
   void failureAckRetriesAfterTheDelayThenFails() {
     JobDescriptor d = one(job("x", 1));
     claim(1, 1);
-    assertEquals(1, backend.ackFailed(queue, List.of(new Ack(d, "", 500))));
+    assertEquals(1, backend.ackFailed(queue, ME, List.of(new Ack(d, "", 500))));
     assertEquals(JobState.PENDING, info(d).state());
     assertEquals(clock.millis() + 500, info(d).runAfterMillis());
     assertTrue(claim(1, 1).isEmpty());
     clock.advance(Duration.ofMillis(500));
     assertEquals(1, claim(1, 1).size());
-    backend.ackFailed(queue, List.of(new Ack(d, "", 0)));
+    backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0)));
     assertEquals(JobState.FAILED, info(d).state());
     assertEquals(0, info(d).attemptsRemaining());
   }
@@ -198,7 +208,7 @@ abstract class QueueBackendContract {
   void retryFailedMovesFailedJobsOfOnePriorityBack() {
     JobDescriptor d = backend.enqueue(queue, List.of(new NewJob("x".getBytes(), 2, clock.millis(), 1, ""))).get(0);
     claim(2, 1);
-    backend.ackFailed(queue, List.of(new Ack(d, "", 0)));
+    backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0)));
     assertEquals(0, backend.retryFailed(new RetryFailedRequest(queue, 1, 3, clock.millis(), 10)));
     assertEquals(1, backend.retryFailed(new RetryFailedRequest(queue, 2, 3, clock.millis(), 10)));
     assertEquals(JobState.PENDING, info(d).state());
