@@ -99,8 +99,9 @@ struct PinLaterEnqueueResponse {
 }
 
 /*
- * One job to acknowledge. Only jobs that are IN_PROGRESS are moved: acking a job that nobody
- * dequeued, or one already acked, changes nothing.
+ * One job to acknowledge. Only jobs that are IN_PROGRESS and were claimed by this request's
+ * RequestContext.source (exact match) are moved: acking a job that nobody dequeued, one already
+ * acked, or one claimed again by another worker since (after a claim timeout) changes nothing.
  *   appendCustomStatus  appended to the job's custom status (the result is truncated to 1000
  *                       characters).
  *   retryDelayMillis    failure acks only: a job with attempts left becomes PENDING again with
@@ -294,7 +295,7 @@ service PinLater {
   PinLaterDequeueResponse dequeueJobs(1: RequestContext context, 2: PinLaterDequeueRequest request)
       throws(1: PinLaterException e);
 
-  /* Acks dequeued jobs. Only IN_PROGRESS jobs move; others are left alone. */
+  /* Acks dequeued jobs. Only IN_PROGRESS jobs claimed by the caller's source move. */
   void ackDequeuedJobs(1: RequestContext context, 2: PinLaterJobAckRequest request)
       throws(1: PinLaterException e);
 
