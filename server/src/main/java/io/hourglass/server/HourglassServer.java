@@ -1,51 +1,138 @@
 package io.hourglass.server;
 
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.twitter.finagle.ListeningServer;
 import com.twitter.finagle.Thrift;
 import com.twitter.finagle.thrift.RichServerParam;
 import com.twitter.util.Await;
 import com.twitter.util.Duration;
+import io.hourglass.server.admin.PrometheusExporter;
+import io.hourglass.server.admin.ShardsReport;
+import io.hourglass.server.config.ConfigFileWatcher;
+import io.hourglass.server.config.QueueConfig;
+import io.hourglass.server.config.QueueConfigLoader;
 import io.hourglass.server.config.ServerConfig;
 import io.hourglass.server.config.ShardConfigLoader;
+import io.hourglass.server.health.ShardProber;
+import io.hourglass.server.maintenance.ClaimRescuer;
+import io.hourglass.server.maintenance.FinishedJobPruner;
+import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.QueueAdmin;
+import io.hourglass.server.queue.Shard;
+import io.hourglass.server.ratelimit.DequeueRateLimiter;
+import io.hourglass.server.ratelimit.LiveServers;
 import io.hourglass.thrift.PinLater;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.protocol.TProtocolFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires config, shards, coordinator and the Thrift and admin endpoints; closes them in order. */
+/**
+ * Wires config, shards, coordinator, the Thrift and admin endpoints and the background services
+ * (config watchers, shard prober, heartbeat, maintenance); closes them in reverse order.
+ */
 public final class HourglassServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HourglassServer.class);
 
-  private final ShardRegistry shards;
-  private final ExecutorService workers;
-  private final ScheduledExecutorService timer;
-  private final ListeningServer thrift;
-  private final AdminHttp admin;
   private final MetricRegistry metrics = new MetricRegistry();
+  /** Everything started so far, closed last-first (also when start-up fails half-way). */
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final ShardRegistry shards;
+  private final AtomicReference<QueueConfig> queueConfig = new AtomicReference<>();
+  private final ConfigFileWatcher shardWatcher;
+  private final ConfigFileWatcher queueWatcher;
+  private final ShardProber prober;
+  private final LiveServers liveServers;
+  private final ClaimRescuer rescuer;
+  private final FinishedJobPruner pruner;
+  private ListeningServer thrift;
+  private AdminHttp admin;
 
   private HourglassServer(ServerConfig config, Clock clock) throws Exception {
-    shards = new ShardRegistry(config.pool(), clock);
-    shards.apply(ShardConfigLoader.load(config.shardConfigPath()));
-    workers = newWorkerPool(config.serverThreads());
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    try {
+      shards = opened(new ShardRegistry(config.pool(), clock));
+      shardWatcher = opened(new ConfigFileWatcher("shard config", config.shardConfigPath(),
+          config.configPollInterval(),
+          content -> shards.apply(ShardConfigLoader.parse(config.shardConfigPath(), content), config.shardConfigPath()),
+          metrics, "config.shards.reloads"));
+      shardWatcher.loadInitial();
+      queueConfig.set(QueueConfig.defaultsOnly(config.maintenance()));
+      queueWatcher = config.queueConfigPath() == null ? null : opened(new ConfigFileWatcher("queue config",
+          config.queueConfigPath(), config.configPollInterval(),
+          content -> queueConfig.set(QueueConfigLoader.parse(config.queueConfigPath(), content,
+              queueConfig.get().defaults())),
+          metrics, "config.queues.reloads"));
+      if (queueWatcher != null) {
+        queueWatcher.loadInitial();
+      }
+      prober = opened(new ShardProber(shards, config.health().probeInterval(), config.health().probeTimeout()));
+      prober.start();
+      liveServers = opened(new LiveServers(shards, clock, config.heartbeatInterval(),
+          ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8)));
+      liveServers.start();
+      metrics.register("cluster.liveServers", (Gauge<Integer>) liveServers::getAsInt);
+      startThrift(config, clock);
+      MaintenanceService.Context rescue = maintenanceContext(config, clock, config.maintenance().rescueInterval());
+      rescuer = opened(new ClaimRescuer(rescue));
+      pruner = opened(new FinishedJobPruner(maintenanceContext(config, clock, config.maintenance().gcInterval())));
+      rescuer.start();
+      pruner.start();
+      admin = opened(new AdminHttp(config.thriftHost(), config.adminPort(), Map.of(
+          "/health", this::health,
+          "/shards", () -> new AdminHttp.Response(200, "application/json", ShardsReport.render(shards.status(true),
+              liveServers.getAsInt())),
+          "/metrics", () -> new AdminHttp.Response(200, PrometheusExporter.CONTENT_TYPE,
+              PrometheusExporter.render(metrics, shards.status(false))))));
+      shardWatcher.start();
+      if (queueWatcher != null) {
+        queueWatcher.start();
+      }
+      LOG.info("hourglass serving Thrift on {}:{}, admin HTTP on port {}, {} shards",
+          config.thriftHost(), thriftPort(), admin.port(), shards.get().size());
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  public static HourglassServer start(ServerConfig config, Clock clock) throws Exception {
+    return new HourglassServer(config, clock);
+  }
+
+  private <T extends AutoCloseable> T opened(T resource) {
+    started.push(resource);
+    return resource;
+  }
+
+  private void startThrift(ServerConfig config, Clock clock) {
+    ExecutorService workers = newWorkerPool(config.serverThreads());
+    opened(() -> {
+      workers.shutdown();
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    });
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "hourglass-timer");
       t.setDaemon(true);
       return t;
     });
+    opened(timer::shutdownNow);
     DequeueWaiters waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
     Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
         new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters));
@@ -54,8 +141,9 @@ public final class HourglassServer implements AutoCloseable {
     // Bounded strings and containers: crafted lengths cannot make the server allocate GBs.
     TProtocolFactory protocols = new TBinaryProtocol.Factory(
         false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems());
+    DequeueRateLimiter limiter = new DequeueRateLimiter(clock, queueConfig::get, liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
-        reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics));
+        reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics, limiter));
     thrift = Thrift.server()
         .withLabel("hourglass")
         // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.
@@ -64,13 +152,19 @@ public final class HourglassServer implements AutoCloseable {
         .serve(new InetSocketAddress(config.thriftHost(), config.thriftPort()),
             new ProtocolErrorFilter(protocols).andThen(
                 new PinLater.Service(service, new RichServerParam(protocols))));
-    admin = new AdminHttp(config.thriftHost(), config.adminPort());
-    LOG.info("hourglass serving Thrift on {}:{}, admin HTTP on port {}, {} shards",
-        config.thriftHost(), thriftPort(), admin.port(), shards.get().size());
+    opened(() -> Await.ready(thrift.close(), Duration.fromSeconds(10)));
   }
 
-  public static HourglassServer start(ServerConfig config, Clock clock) throws Exception {
-    return new HourglassServer(config, clock);
+  private MaintenanceService.Context maintenanceContext(ServerConfig config, Clock clock, java.time.Duration every) {
+    return new MaintenanceService.Context(shards, queueConfig::get, clock, every, config.maintenance().batchSize(),
+        metrics);
+  }
+
+  private AdminHttp.Response health() {
+    long up = shards.get().stream().filter(Shard::isUp).count();
+    return up > 0
+        ? AdminHttp.Response.text(200, "ok: " + up + " of " + shards.get().size() + " shards healthy\n")
+        : AdminHttp.Response.text(503, "no healthy shard (of " + shards.get().size() + ")\n");
   }
 
   private static ExecutorService newWorkerPool(int threads) {
@@ -95,21 +189,35 @@ public final class HourglassServer implements AutoCloseable {
     return metrics;
   }
 
+  /** Claim-timeout rescue; {@code runOnce()} runs a cycle now. */
+  public MaintenanceService rescuer() {
+    return rescuer;
+  }
+
+  /** GC of finished jobs; {@code runOnce()} runs a cycle now. */
+  public MaintenanceService pruner() {
+    return pruner;
+  }
+
+  public LiveServers liveServers() {
+    return liveServers;
+  }
+
+  public ShardProber prober() {
+    return prober;
+  }
+
   @Override
   public void close() {
-    try {
-      Await.ready(thrift.close(), Duration.fromSeconds(10));
-    } catch (Exception e) {
-      LOG.warn("closing the Thrift server: {}", e.getMessage());
+    while (!started.isEmpty()) {
+      AutoCloseable c = started.pop();
+      try {
+        c.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.warn("closing {}: {}", c, e.toString());
+      }
     }
-    admin.close();
-    timer.shutdownNow();
-    workers.shutdown();
-    try {
-      workers.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    shards.close();
   }
 }

@@ -16,6 +16,7 @@ import io.hourglass.server.queue.QueueAdmin;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.ScanCursor;
+import io.hourglass.server.ratelimit.DequeueRateLimiter;
 import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
@@ -52,7 +53,12 @@ public final class PinLaterService implements PinLater.ServiceIface {
   /** What the edge calls into. */
   record Parts(
       Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
-      DequeueWaiters waiters, MetricRegistry metrics) {}
+      DequeueWaiters waiters, MetricRegistry metrics, DequeueRateLimiter dequeueLimiter) {
+    Parts(Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
+        DequeueWaiters waiters, MetricRegistry metrics) {
+      this(coordinator, admin, reader, deleteGuard, waiters, metrics, DequeueRateLimiter.unlimited());
+    }
+  }
 
   private final Coordinator coordinator;
   private final QueueAdmin admin;
@@ -60,6 +66,7 @@ public final class PinLaterService implements PinLater.ServiceIface {
   private final DeleteGuard deleteGuard;
   private final DequeueWaiters waiters;
   private final MetricRegistry metrics;
+  private final DequeueRateLimiter dequeueLimiter;
 
   PinLaterService(Parts parts) {
     this.coordinator = parts.coordinator();
@@ -68,6 +75,7 @@ public final class PinLaterService implements PinLater.ServiceIface {
     this.deleteGuard = parts.deleteGuard();
     this.waiters = parts.waiters();
     this.metrics = parts.metrics();
+    this.dequeueLimiter = parts.dequeueLimiter();
   }
 
   private <T> Future<T> call(String rpc, Supplier<T> body) {
@@ -144,13 +152,42 @@ public final class PinLaterService implements PinLater.ServiceIface {
       DequeueRequest dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
           request.isDryRun(), RequestReader.coverage(request.getCoverage()));
       long waitMillis = request.isDryRun() ? 0 : reader.waitMillis(request.getWaitMillis());
-      List<ClaimedJob> claimed = coordinator.dequeue(dequeue);
+      // After the acks: a rate-limited (or paused) queue still gets its acks applied.
+      List<ClaimedJob> claimed = withinRateLimit(dequeue, true);
       if (!claimed.isEmpty() || waitMillis == 0) {
         return Future.value(response(dequeue, claimed));
       }
-      return waiters.await(queue, waitMillis, () -> coordinator.dequeue(dequeue))
+      return waiters.await(queue, waitMillis, () -> withinRateLimit(dequeue, false))
           .map(Function.func(jobs -> response(dequeue, jobs)));
     });
+  }
+
+  /**
+   * One dequeue attempt within the queue's rate limit: claims at most the jobs the limiter grants
+   * and gives back what it did not claim. When nothing is granted it throws DEQUEUE_RATE_LIMITED,
+   * or, for a long-poll re-check ({@code throwWhenLimited} false), finds nothing and waits on.
+   */
+  private List<ClaimedJob> withinRateLimit(DequeueRequest dequeue, boolean throwWhenLimited) {
+    if (dequeue.dryRun()) {
+      return coordinator.dequeue(dequeue);
+    }
+    int granted;
+    try {
+      granted = dequeueLimiter.acquire(dequeue.queue(), dequeue.limit());
+    } catch (QueueException e) {
+      if (throwWhenLimited || e.kind() != QueueException.Kind.DEQUEUE_RATE_LIMITED) {
+        throw e;
+      }
+      return List.of();
+    }
+    List<ClaimedJob> claimed = List.of();
+    try {
+      claimed = coordinator.dequeue(
+          new DequeueRequest(dequeue.queue(), granted, dequeue.claimant(), false, dequeue.coverage()));
+      return claimed;
+    } finally {
+      dequeueLimiter.giveBack(dequeue.queue(), granted - claimed.size());
+    }
   }
 
   private PinLaterDequeueResponse response(DequeueRequest request, List<ClaimedJob> claimed) {

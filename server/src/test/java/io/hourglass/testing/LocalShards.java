@@ -42,6 +42,32 @@ public final class LocalShards {
     return instance;
   }
 
+  /**
+   * A shard set of its own (own data dir, ports and processes), for tests that kill shards: the
+   * shared set of {@link #get()} is used by every other test class of the JVM. Stop it with
+   * {@link #stopAll()}; a shutdown hook does it too.
+   */
+  public static LocalShards dedicated(int count) {
+    try {
+      Path dir = Files.createTempDirectory("hourglass-dedicated-shards-");
+      List<Integer> ports = freePorts(count);
+      LocalShards shards = new LocalShards(dir, ports);
+      shards.run("start", "--count", String.valueOf(count), "--ports", join(ports), "--fast");
+      Runtime.getRuntime().addShutdownHook(new Thread(shards::stopAllQuietly));
+      return shards;
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start dedicated MariaDB shards: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops every shard of this set (not for the shared set of {@link #get()}). */
+  public void stopAll() {
+    if (this == instance) {
+      throw new IllegalStateException("the shared shards stay up for the whole JVM");
+    }
+    run("stop");
+  }
+
   public int port(int shardIndex) {
     return ports.get(shardIndex - 1);
   }
@@ -53,6 +79,32 @@ public final class LocalShards {
   /** SIGKILLs one shard's mariadbd, like a crash. */
   public void kill(int shardIndex) {
     run("stop", "--shard", String.valueOf(shardIndex), "--kill");
+  }
+
+  /** SIGSTOPs one shard's mariadbd: it accepts TCP connections but never answers, like a hung host. */
+  public void freeze(int shardIndex) {
+    signal(shardIndex, "STOP");
+  }
+
+  /** SIGCONTs a frozen shard. */
+  public void thaw(int shardIndex) {
+    signal(shardIndex, "CONT");
+  }
+
+  private void signal(int shardIndex, String signal) {
+    try {
+      String pid = Files.readString(dir.resolve("shard" + shardIndex).resolve("mariadbd.pid")).trim();
+      Process p = new ProcessBuilder("kill", "-" + signal, pid).redirectErrorStream(true).start();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid + " failed: "
+            + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot signal shard " + shardIndex + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   public void start(int shardIndex) {

@@ -56,6 +56,25 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** A server over the shard-config file {@code shardFile} (which the test may then edit). */
+  public static TestServer startWithShardFile(Clock clock, Map<String, String> overrides, Path shardFile) {
+    Map<String, String> settings = new java.util.HashMap<>(Map.of(
+        "thrift.host", "127.0.0.1", "thrift.port", "0", "admin.port", "0",
+        "pool.connectTimeoutMillis", "1000"));
+    settings.putAll(overrides);
+    settings.put("shardConfig", shardFile.toString());
+    try {
+      return new TestServer(HourglassServer.start(ServerConfig.load(null, settings), clock), shardFile);
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /** A fresh database name, so a test's queues are its own. */
+  public static String newDatabase() {
+    return "hg_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+  }
+
   public static String shardJson(List<Integer> ports, String database) {
     StringBuilder sb = new StringBuilder("{\"shards\": [\n");
     for (int i = 0; i < ports.size(); i++) {
@@ -68,6 +87,25 @@ public final class TestServer implements AutoCloseable {
 
   public int port() {
     return server.thriftPort();
+  }
+
+  /** An answer of the admin HTTP port. */
+  public record HttpAnswer(int status, String contentType, String body) {}
+
+  /** {@code GET path} on the admin port. */
+  public HttpAnswer adminGet(String path) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.adminPort() + path))
+              .timeout(java.time.Duration.ofSeconds(30)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return new HttpAnswer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   public HourglassServer server() {

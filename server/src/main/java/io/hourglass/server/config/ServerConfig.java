@@ -27,7 +27,22 @@ public record ServerConfig(
     Duration dequeuePollInterval,
     int maxThriftStringBytes,
     int maxThriftContainerItems,
-    String deletePasswordHash) {
+    String deletePasswordHash,
+    Duration configPollInterval,
+    Path queueConfigPath,
+    HealthSettings health,
+    MaintenanceSettings maintenance,
+    Duration heartbeatInterval) {
+
+  /** How shards are probed (see health.ShardProber). */
+  public record HealthSettings(Duration probeInterval, Duration probeTimeout) {}
+
+  /**
+   * Claim-timeout rescue and GC of finished jobs. {@code claimTimeout} and {@code retention} are
+   * the defaults for queues that the queue-config file does not set.
+   */
+  public record MaintenanceSettings(
+      Duration rescueInterval, Duration gcInterval, Duration claimTimeout, Duration retention, int batchSize) {}
 
   /** Every key with its default. Unknown keys are rejected so typos do not go unnoticed. */
   public static final Map<String, String> DEFAULTS = defaults();
@@ -51,6 +66,16 @@ public record ServerConfig(
     d.put("thrift.maxStringBytes", String.valueOf(32 * 1024 * 1024));
     d.put("thrift.maxContainerItems", "100000");
     d.put("queue.deletePasswordHash", "");
+    d.put("config.pollMillis", "2000");
+    d.put("queueConfig", "");
+    d.put("health.probeIntervalMillis", "1000");
+    d.put("health.probeTimeoutMillis", "500");
+    d.put("maintenance.rescueIntervalMillis", "15000");
+    d.put("maintenance.gcIntervalMillis", "60000");
+    d.put("maintenance.claimTimeoutMillis", "600000");
+    d.put("maintenance.retentionMillis", String.valueOf(7L * 24 * 3600 * 1000));
+    d.put("maintenance.batchSize", "1000");
+    d.put("cluster.heartbeatMillis", "2000");
     return Map.copyOf(d);
   }
 
@@ -91,8 +116,22 @@ public record ServerConfig(
         Duration.ofMillis(reader.intIn("dequeue.pollMillis", 10, 60_000)),
         reader.intIn("thrift.maxStringBytes", 1024, Integer.MAX_VALUE),
         reader.intIn("thrift.maxContainerItems", 16, Integer.MAX_VALUE),
-        values.get("queue.deletePasswordHash"));
+        values.get("queue.deletePasswordHash"),
+        Duration.ofMillis(reader.intIn("config.pollMillis", 50, 60_000)),
+        values.get("queueConfig").isBlank() ? null : Path.of(values.get("queueConfig").trim()),
+        new HealthSettings(
+            Duration.ofMillis(reader.intIn("health.probeIntervalMillis", 50, 60_000)),
+            Duration.ofMillis(reader.intIn("health.probeTimeoutMillis", 50, 60_000))),
+        new MaintenanceSettings(
+            Duration.ofMillis(reader.intIn("maintenance.rescueIntervalMillis", 100, DAY_MILLIS)),
+            Duration.ofMillis(reader.intIn("maintenance.gcIntervalMillis", 100, DAY_MILLIS)),
+            Duration.ofMillis(reader.intIn("maintenance.claimTimeoutMillis", 1000, DAY_MILLIS)),
+            Duration.ofMillis(reader.longIn("maintenance.retentionMillis", 0, 3650L * DAY_MILLIS)),
+            reader.intIn("maintenance.batchSize", 1, 100_000)),
+        Duration.ofMillis(reader.intIn("cluster.heartbeatMillis", 100, 60_000)));
   }
+
+  private static final int DAY_MILLIS = 24 * 3600 * 1000;
 
   private static void put(Map<String, String> values, String source, String key, String value) {
     if (!DEFAULTS.containsKey(key)) {
@@ -104,13 +143,17 @@ public record ServerConfig(
 
   private record Values(String where, Map<String, String> values) {
     int intIn(String key, int min, int max) {
+      return (int) longIn(key, min, max);
+    }
+
+    long longIn(String key, long min, long max) {
       String raw = values.get(key);
       try {
         long v = Long.parseLong(raw);
         if (v < min || v > max) {
           throw new ConfigException(where + ": " + key + "=" + raw + " is outside " + min + ".." + max);
         }
-        return (int) v;
+        return v;
       } catch (NumberFormatException e) {
         throw new ConfigException(where + ": " + key + "=" + raw + " is not a whole number");
       }

@@ -1,5 +1,6 @@
 package io.hourglass.server.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -19,11 +20,13 @@ import java.util.regex.Pattern;
 public final class ShardConfigLoader {
   static final String DEFAULT_DATABASE = "hourglass";
   static final String DEFAULT_USER = "root";
-  private static final Set<String> TOP_KEYS = Set.of("shards");
+  private static final Set<String> TOP_KEYS = Set.of("shards", "removeAllowed");
   private static final Set<String> SHARD_KEYS =
       Set.of("id", "host", "port", "user", "password", "passwordEnv", "database", "dequeueOnly");
   private static final Pattern DATABASE = Pattern.compile("[A-Za-z0-9_]{1,64}");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // A key given twice in one shard entry is an editing mistake, not "the last one wins".
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private ShardConfigLoader() {}
 
@@ -33,6 +36,17 @@ public final class ShardConfigLoader {
       root = JSON.readTree(Files.readString(file));
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read shard config: " + e.getMessage(), e);
+    }
+    return parse(file.toString(), root);
+  }
+
+  /** Validates {@code json}, the content of {@code file} (named in every error). */
+  public static ShardConfig parse(Path file, String json) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": not valid JSON: " + e.getMessage(), e);
     }
     return parse(file.toString(), root);
   }
@@ -58,7 +72,27 @@ public final class ShardConfigLoader {
     if (shards.stream().allMatch(ShardSpec::dequeueOnly)) {
       throw new ConfigException(file + ": every shard is dequeueOnly; at least one must accept enqueues");
     }
-    return new ShardConfig(shards);
+    return new ShardConfig(shards, removeAllowed(file, root.get("removeAllowed"), ids));
+  }
+
+  /** {@code removeAllowed}: shard ids, none of them still listed in {@code shards}. */
+  private static Set<Integer> removeAllowed(String file, JsonNode list, Set<Integer> listed) {
+    if (list == null) {
+      return Set.of();
+    }
+    if (!list.isArray()) {
+      throw new ConfigException(file + ": removeAllowed must be a list of shard ids, e.g. [3]");
+    }
+    Set<Integer> out = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      int id = requiredInt(file, "removeAllowed[" + i + "]", list.get(i), 0, 999_999_999);
+      if (listed.contains(id)) {
+        throw new ConfigException(file + ": removeAllowed[" + i + "]: shard " + id
+            + " is still listed in shards; remove its entry there, or drop it from removeAllowed");
+      }
+      out.add(id);
+    }
+    return out;
   }
 
   private static ShardSpec shard(String file, String at, JsonNode n) {
@@ -110,6 +144,9 @@ public final class ShardConfigLoader {
   }
 
   private static String requiredText(String file, String key, JsonNode v) {
+    if (v == null) {
+      throw new ConfigException(file + ": " + key + " is required");
+    }
     String s = text(file, key, v);
     if (s.isBlank()) {
       throw new ConfigException(file + ": " + key + " must not be empty");

@@ -11,18 +11,22 @@ import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.JobFilter;
 import io.hourglass.server.queue.JobInfo;
 import io.hourglass.server.queue.JobState;
+import io.hourglass.server.queue.MaintenanceLease;
 import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueBackend;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.RescueResult;
 import io.hourglass.server.queue.RetryFailedRequest;
 import io.hourglass.server.queue.ScanCursor;
+import io.hourglass.server.queue.ShardHealth;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,26 +42,37 @@ import org.slf4j.LoggerFactory;
 public final class MySqlBackend implements QueueBackend {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlBackend.class);
   private static final int MAX_TRIES = 3;
+  /** Heartbeat rows of servers silent this long are deleted (crashed servers never leave). */
+  private static final Duration FORGET_SERVERS_AFTER = Duration.ofHours(1);
 
   private final int shardId;
   private final HikariDataSource pool;
   private final Clock clock;
   private final Semaphore claimPermits;
   private final long claimWaitMillis;
+  private final ShardOps ops;
   private volatile boolean schemaReady;
+  private volatile boolean serversTableReady;
   private volatile boolean consecutiveIds;
 
   private MySqlBackend(
-      ShardSpec shard, PoolSettings settings, HikariDataSource pool, Clock clock) {
+      ShardSpec shard, PoolSettings settings, HikariDataSource pool, Clock clock, ShardOps ops) {
     this.shardId = shard.id();
     this.pool = pool;
     this.clock = clock;
     this.claimPermits = new Semaphore(settings.maxConcurrentClaims(), true);
     this.claimWaitMillis = settings.connectTimeout().toMillis();
+    this.ops = ops;
   }
 
   public static MySqlBackend open(ShardSpec shard, PoolSettings settings, Clock clock) {
-    MySqlBackend backend = new MySqlBackend(shard, settings, ShardPool.open(shard, settings), clock);
+    return open(shard, settings, clock, new ShardHealth(shard.id(), false));
+  }
+
+  /** Opens the shard's pool; {@code health} is marked down by connection failures seen here. */
+  public static MySqlBackend open(ShardSpec shard, PoolSettings settings, Clock clock, ShardHealth health) {
+    HikariDataSource ds = ShardPool.open(shard, settings);
+    MySqlBackend backend = new MySqlBackend(shard, settings, ds, clock, new ShardOps(shard, ds, settings, health));
     try {
       backend.ensureSchema();
     } catch (RuntimeException e) {
@@ -547,24 +562,170 @@ public final class MySqlBackend implements QueueBackend {
     T apply(Connection c) throws SQLException;
   }
 
-  /** Runs {@code work} on a pooled connection, retrying deadlocks, translating failures. */
+  /**
+   * Runs {@code work} on a pooled connection, retrying deadlocks, translating failures. Fails
+   * fast while the shard is down (see {@link ShardHealth}) instead of waiting for the pool.
+   */
   private <T> T run(QueueName queue, SqlWork<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = pool.getConnection()) {
-        return work.apply(c);
-      } catch (SQLException e) {
-        if (attempt < MAX_TRIES && SqlErrors.isRetryable(e)) {
-          LOG.debug("shard {}: retrying after {}", shardId, e.getMessage());
-          continue;
+    ops.failFastWhenDown();
+    ops.inflight().incrementAndGet();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try (Connection c = pool.getConnection()) {
+          return work.apply(c);
+        } catch (SQLException e) {
+          if (attempt < MAX_TRIES && SqlErrors.isRetryable(e)) {
+            LOG.debug("shard {}: retrying after {}", shardId, e.getMessage());
+            continue;
+          }
+          throw ops.failed(SqlErrors.translate(shardId, queue, e));
         }
-        throw SqlErrors.translate(shardId, queue, e);
       }
+    } finally {
+      ops.inflight().decrementAndGet();
+    }
+  }
+
+  // --- maintenance ---
+
+  public ShardHealth health() {
+    return ops.health();
+  }
+
+  public PoolStats poolStats() {
+    return ops.poolStats();
+  }
+
+  /**
+   * Closes the pool once no statement runs on it any more (at most {@code maxWait}), for a pool
+   * that a shard-config reload replaced. Blocks; run it off the request path.
+   */
+  public void closeWhenIdle(Duration grace, Duration maxWait) {
+    ops.awaitIdle(grace, maxWait);
+    close();
+  }
+
+  @Override
+  public void probe(Duration timeout) {
+    ops.probe(timeout);
+  }
+
+  @Override
+  public MaintenanceLease tryLease(String task, long nowMillis, long minIntervalMillis) {
+    return ops.tryLease(task, nowMillis, minIntervalMillis);
+  }
+
+  @Override
+  public RescueResult rescueExpiredClaims(QueueName queue, long claimedBeforeMillis, int limit) {
+    ensureSchema();
+    long now = clock.millis();
+    return run(queue, c -> {
+      int failed = rescueStep(c, MySqlQueries.rescueToFailed(queue), now, claimedBeforeMillis, limit);
+      int pending = rescueStep(c, MySqlQueries.rescueToPending(queue), now, claimedBeforeMillis, limit);
+      return new RescueResult(pending, failed);
+    });
+  }
+
+  private static int rescueStep(Connection c, String sql, long now, long before, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, now);
+      ps.setLong(2, before);
+      ps.setInt(3, limit);
+      return ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public int pruneFinished(QueueName queue, JobState state, long finishedBeforeMillis, int limit) {
+    if (state != JobState.SUCCEEDED && state != JobState.FAILED) {
+      throw new IllegalArgumentException("only final states are pruned, not " + state);
+    }
+    ensureSchema();
+    return run(queue, c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.pruneFinished(queue))) {
+        ps.setInt(1, state.code());
+        ps.setLong(2, finishedBeforeMillis);
+        ps.setInt(3, limit);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public Map<String, Long> unfinishedJobs() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String name : queueNames()) {
+      QueueName queue = QueueName.of(name);
+      try {
+        long n = run(queue, c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery(MySqlQueries.countUnfinished(queue))) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+        if (n > 0) {
+          out.put(name, n);
+        }
+      } catch (QueueException e) {
+        if (e.kind() != QueueException.Kind.QUEUE_NOT_FOUND) {
+          throw e;
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public int heartbeat(String serverId, long nowMillis, long liveSinceMillis) {
+    ensureServersTable();
+    return run(null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.HEARTBEAT)) {
+        ps.setString(1, serverId);
+        ps.setLong(2, nowMillis);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.FORGET_DEAD_SERVERS)) {
+        ps.setLong(1, liveSinceMillis - FORGET_SERVERS_AFTER.toMillis());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.COUNT_LIVE_SERVERS)) {
+        ps.setLong(1, liveSinceMillis);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  @Override
+  public void leaveHeartbeat(String serverId) {
+    ensureServersTable();
+    run(null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.LEAVE)) {
+        ps.setString(1, serverId);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  private void ensureServersTable() {
+    if (!serversTableReady) {
+      run(null, c -> {
+        try (Statement s = c.createStatement()) {
+          s.execute(MySqlQueries.CREATE_SERVERS);
+        }
+        return null;
+      });
+      serversTableReady = true;
     }
   }
 
   @Override
   public void close() {
     try {
+      ops.close();
       pool.close();
     } catch (Exception e) {
       LOG.warn("shard {}: closing the pool failed: {}", shardId, e.getMessage());

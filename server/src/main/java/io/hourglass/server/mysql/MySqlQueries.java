@@ -238,6 +238,113 @@ final class MySqlQueries {
   static final String AUTOINC_SETTINGS =
       "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment";
 
+  // --- maintenance ---
+
+  /** Health probe: a statement every shard answers at once when it is alive. */
+  static final String PROBE = "SELECT 1";
+
+  /**
+   * Claim-timeout rescue, step 1: expired claims with no attempt left end FAILED. Runs before
+   * step 2 so a job is never rescued twice in one pass. The (state, updated_at) index gives the
+   * rows in order without a sort.
+   */
+  static String rescueToFailed(QueueName queue) {
+    return """
+        UPDATE %s
+        SET state = 3, updated_at = ?
+        WHERE state = 1 AND updated_at < ? AND attempts_remaining <= 0
+        ORDER BY updated_at
+        LIMIT ?
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  /**
+   * Claim-timeout rescue, step 2: expired claims with attempts left run again. The claim
+   * already used its attempt, so attempts_remaining stays as it is; run_after is not moved, so
+   * the job keeps its place (it is overdue) in claim order.
+   */
+  static String rescueToPending(QueueName queue) {
+    return """
+        UPDATE %s
+        SET state = 0, updated_at = ?
+        WHERE state = 1 AND updated_at < ? AND attempts_remaining > 0
+        ORDER BY updated_at
+        LIMIT ?
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  /**
+   * GC of one final state in a bounded batch, oldest first. One state per statement (not
+   * {@code state IN (2, 3)}): an equality on state lets the (state, updated_at) index deliver
+   * rows in order, where IN over two ranges would sort every matching row to find the first n.
+   */
+  static String pruneFinished(QueueName queue) {
+    return """
+        DELETE FROM %s
+        WHERE state = ? AND updated_at < ?
+        ORDER BY updated_at
+        LIMIT ?
+        """
+        .formatted(jobsTable(queue));
+  }
+
+  /** PENDING and IN_PROGRESS jobs of one queue: the claim_order index covers it. */
+  static String countUnfinished(QueueName queue) {
+    return "SELECT COUNT(*) FROM " + jobsTable(queue) + " WHERE state IN (0, 1)";
+  }
+
+  /** When each maintenance task last ran on this shard (read and written under its lock). */
+  static final String CREATE_MAINTENANCE_RUNS =
+      """
+      CREATE TABLE IF NOT EXISTS hourglass_maintenance (
+        task VARCHAR(40) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+        last_run_at BIGINT NOT NULL,
+        server_id VARCHAR(200) CHARACTER SET utf8mb4 NOT NULL
+      ) ENGINE=InnoDB
+      """;
+
+  /**
+   * Non-blocking (timeout 0): a server that does not get the lock skips this cycle instead of
+   * queueing behind the holder. Returns 1 (got it), 0 (held elsewhere) or NULL (error). The
+   * lock belongs to this connection and dies with it, so a crashed holder frees it.
+   */
+  static final String GET_LOCK = "SELECT GET_LOCK(?, 0)";
+
+  static final String RELEASE_LOCK = "SELECT RELEASE_LOCK(?)";
+
+  static final String LAST_MAINTENANCE_RUN = "SELECT last_run_at FROM hourglass_maintenance WHERE task = ?";
+
+  static final String RECORD_MAINTENANCE_RUN =
+      """
+      INSERT INTO hourglass_maintenance (task, last_run_at, server_id) VALUES (?, ?, ?)
+      ON DUPLICATE KEY UPDATE last_run_at = VALUES(last_run_at), server_id = VALUES(server_id)
+      """;
+
+  /** Live servers, for sharing per-queue dequeue rate limits; on the first healthy shard. */
+  static final String CREATE_SERVERS =
+      """
+      CREATE TABLE IF NOT EXISTS hourglass_servers (
+        server_id VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+        heartbeat_at BIGINT NOT NULL,
+        KEY heartbeat_at (heartbeat_at)
+      ) ENGINE=InnoDB
+      """;
+
+  static final String HEARTBEAT =
+      """
+      INSERT INTO hourglass_servers (server_id, heartbeat_at) VALUES (?, ?)
+      ON DUPLICATE KEY UPDATE heartbeat_at = VALUES(heartbeat_at)
+      """;
+
+  static final String COUNT_LIVE_SERVERS = "SELECT COUNT(*) FROM hourglass_servers WHERE heartbeat_at >= ?";
+
+  /** Rows of servers gone long ago (crashed without leaving); keeps the table small. */
+  static final String FORGET_DEAD_SERVERS = "DELETE FROM hourglass_servers WHERE heartbeat_at < ?";
+
+  static final String LEAVE = "DELETE FROM hourglass_servers WHERE server_id = ?";
+
   static String placeholders(int count) {
     if (count < 1) {
       throw new IllegalArgumentException("an IN list needs at least one id");

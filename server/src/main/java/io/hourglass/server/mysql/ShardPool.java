@@ -12,7 +12,7 @@ final class ShardPool {
   static HikariDataSource open(ShardSpec shard, PoolSettings settings) {
     HikariConfig c = new HikariConfig();
     c.setPoolName("shard-" + shard.id());
-    c.setJdbcUrl("jdbc:mysql://" + shard.host() + ":" + shard.port() + "/" + shard.database());
+    c.setJdbcUrl(jdbcUrl(shard));
     c.setUsername(shard.user());
     c.setPassword(shard.password());
     c.setMaximumPoolSize(settings.maxConnections());
@@ -34,5 +34,9 @@ final class ShardPool {
     c.addDataSourceProperty("tcpKeepAlive", "true");
     c.addDataSourceProperty("allowPublicKeyRetrieval", "true");
     return new HikariDataSource(c);
+  }
+
+  static String jdbcUrl(ShardSpec shard) {
+    return "jdbc:mysql://" + shard.host() + ":" + shard.port() + "/" + shard.database();
   }
 }

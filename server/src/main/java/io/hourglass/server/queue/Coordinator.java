@@ -84,18 +84,19 @@ public final class Coordinator {
   }
 
   /**
-   * Stores all jobs on one shard chosen at random among those that take enqueues; if that shard
-   * cannot be reached, the next one is tried.
+   * Stores all jobs on one shard chosen at random among the healthy ones that take enqueues; if
+   * that shard cannot be reached (or lacks the queue), the next one is tried.
    */
   public List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+    List<Shard> all = shards.get();
     List<Shard> candidates = new ArrayList<>();
-    for (Shard s : rotated(shards.get())) {
-      if (!s.dequeueOnly()) {
+    for (Shard s : rotated(all)) {
+      if (s.takesEnqueues()) {
         candidates.add(s);
       }
     }
     if (candidates.isEmpty()) {
-      throw new QueueException(Kind.NO_HEALTHY_SHARDS, "no shard accepts enqueues (all are dequeueOnly)");
+      throw new QueueException(Kind.NO_HEALTHY_SHARDS, "no healthy shard takes enqueues: " + describe(all));
     }
     QueueException failure = null;
     for (Shard shard : candidates) {
@@ -105,14 +106,39 @@ public final class Coordinator {
             .forEach(p -> emptySlots.forget(queue, shard.id(), p));
         return out;
       } catch (QueueException e) {
-        if (e.kind() != Kind.SHARD_CONNECTION_FAILED) {
+        if (e.kind() != Kind.SHARD_CONNECTION_FAILED && e.kind() != Kind.QUEUE_NOT_FOUND) {
           throw e;
         }
         LOG.warn("enqueue to shard {} failed, trying another: {}", shard.id(), e.getMessage());
-        failure = e;
+        if (failure == null || e.kind() == Kind.SHARD_CONNECTION_FAILED) {
+          failure = e; // a retryable failure says more than "not found" on one shard
+        }
       }
     }
     throw failure;
+  }
+
+  /** The shards that answer; NO_HEALTHY_SHARDS when none does. */
+  private static List<Shard> healthy(List<Shard> all) {
+    List<Shard> up = new ArrayList<>(all.size());
+    for (Shard s : all) {
+      if (s.isUp()) {
+        up.add(s);
+      }
+    }
+    if (up.isEmpty() && !all.isEmpty()) {
+      throw new QueueException(Kind.NO_HEALTHY_SHARDS, "no shard is healthy: " + describe(all));
+    }
+    return up;
+  }
+
+  private static String describe(List<Shard> all) {
+    StringBuilder sb = new StringBuilder();
+    for (Shard s : all) {
+      sb.append(sb.length() == 0 ? "" : ", ").append("shard ").append(s.id()).append(' ')
+          .append(!s.isUp() ? "down" : s.dequeueOnly() ? "draining" : s.takesEnqueues() ? "up" : "syncing queues");
+    }
+    return sb.toString();
   }
 
   /**
@@ -123,7 +149,7 @@ public final class Coordinator {
    */
   public List<ClaimedJob> dequeue(DequeueRequest request) {
     QueueName queue = request.queue();
-    List<Shard> order = covered(rotated(shards.get()), request.coverage());
+    List<Shard> order = covered(rotated(healthy(shards.get())), request.coverage());
     List<ClaimedJob> out = new ArrayList<>();
     Set<Integer> skip = new HashSet<>();
     int missing = 0;

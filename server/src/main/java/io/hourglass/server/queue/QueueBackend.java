@@ -74,6 +74,52 @@ public interface QueueBackend extends AutoCloseable {
   /** The jobs found among {@code ids}; missing ones are left out. */
   List<JobInfo> lookup(QueueName queue, List<Long> ids, boolean includeBody);
 
+  // --- maintenance ---
+
+  /**
+   * Runs a trivial statement on a connection outside the request pool, waiting at most
+   * {@code timeout} to connect and to get the answer. Throws SHARD_CONNECTION_FAILED when the
+   * shard does not answer in time. By default: always answers (storage in this process).
+   */
+  default void probe(java.time.Duration timeout) {}
+
+  /**
+   * Claim-timeout rescue: IN_PROGRESS jobs last updated before {@code claimedBeforeMillis} go back
+   * to PENDING when attempts remain (their claim already used one), else to FAILED. Moves at most
+   * {@code limit} jobs to each state, longest-claimed first.
+   */
+  RescueResult rescueExpiredClaims(QueueName queue, long claimedBeforeMillis, int limit);
+
+  /**
+   * Deletes up to {@code limit} jobs in the final {@code state} (SUCCEEDED or FAILED) last
+   * updated before {@code finishedBeforeMillis}, oldest first; returns how many went.
+   */
+  int pruneFinished(QueueName queue, JobState state, long finishedBeforeMillis, int limit);
+
+  /** PENDING plus IN_PROGRESS jobs per queue of this shard; queues without any are left out. */
+  java.util.Map<String, Long> unfinishedJobs();
+
+  /**
+   * Tries to become the one server that runs {@code task} on this shard now. Not acquired when
+   * another server holds it, or ran it less than {@code minIntervalMillis} before
+   * {@code nowMillis}; when acquired, this run is recorded at {@code nowMillis}. By default
+   * (storage only this server sees): always acquired.
+   */
+  default MaintenanceLease tryLease(String task, long nowMillis, long minIntervalMillis) {
+    return MaintenanceLease.holdingNothing(MaintenanceLease.Outcome.ACQUIRED);
+  }
+
+  /**
+   * Records that server {@code serverId} is alive at {@code nowMillis}; returns how many
+   * servers (itself included) did so at or after {@code liveSinceMillis}. By default: 1.
+   */
+  default int heartbeat(String serverId, long nowMillis, long liveSinceMillis) {
+    return 1;
+  }
+
+  /** Removes a server's heartbeat (it is shutting down). */
+  default void leaveHeartbeat(String serverId) {}
+
   @Override
   void close();
 }

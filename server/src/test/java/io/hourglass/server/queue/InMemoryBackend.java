@@ -295,6 +295,56 @@ public class InMemoryBackend implements QueueBackend {
         r.createdAt, r.runAfter, r.updatedAt, r.claimant, withBody ? r.body.clone() : null);
   }
 
+  // --- maintenance ---
+
+  @Override
+  public synchronized RescueResult rescueExpiredClaims(QueueName queue, long claimedBeforeMillis, int limit) {
+    List<Row> expired = table(queue).values().stream()
+        .filter(r -> r.state == JobState.IN_PROGRESS && r.updatedAt < claimedBeforeMillis)
+        .sorted(Comparator.comparingLong(r -> r.updatedAt))
+        .toList();
+    int toFailed = 0;
+    int toPending = 0;
+    for (Row r : expired) {
+      if (r.attemptsRemaining <= 0 && toFailed < limit) {
+        r.state = JobState.FAILED;
+        toFailed++;
+      } else if (r.attemptsRemaining > 0 && toPending < limit) {
+        r.state = JobState.PENDING;
+        toPending++;
+      } else {
+        continue;
+      }
+      r.updatedAt = clock.millis();
+    }
+    return new RescueResult(toPending, toFailed);
+  }
+
+  @Override
+  public synchronized int pruneFinished(QueueName queue, JobState state, long finishedBeforeMillis, int limit) {
+    List<Long> old = table(queue).values().stream()
+        .filter(r -> r.state == state && r.updatedAt < finishedBeforeMillis)
+        .sorted(Comparator.comparingLong(r -> r.updatedAt))
+        .limit(limit)
+        .map(r -> r.id)
+        .toList();
+    old.forEach(table(queue)::remove);
+    return old.size();
+  }
+
+  @Override
+  public synchronized Map<String, Long> unfinishedJobs() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    queues.forEach((name, rows) -> {
+      long n = rows.values().stream()
+          .filter(r -> r.state == JobState.PENDING || r.state == JobState.IN_PROGRESS).count();
+      if (n > 0) {
+        out.put(name, n);
+      }
+    });
+    return out;
+  }
+
   @Override
   public void close() {}
 }

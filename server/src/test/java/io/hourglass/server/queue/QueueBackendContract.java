@@ -220,4 +220,81 @@ abstract class QueueBackendContract {
     JobDescriptor d = one(job("x", 1));
     assertEquals(1, backend.lookup(queue, List.of(d.localId(), 987654321L), false).size());
   }
+
+  // --- maintenance ---
+
+  @Test
+  void expiredClaimsGoBackToPendingOrFailWithoutAttemptsLeft() {
+    JobDescriptor retry = one(job("retry", 1)); // 2 attempts
+    JobDescriptor last = backend.enqueue(queue, List.of(new NewJob("last".getBytes(), 1, clock.millis(), 1, ""))).get(0);
+    JobDescriptor pending = one(job("pending", 2));
+    assertEquals(2, claim(1, 10).size());
+    long claimedAt = clock.millis();
+    clock.advance(Duration.ofMinutes(5));
+
+    assertEquals(new RescueResult(0, 0), backend.rescueExpiredClaims(queue, claimedAt, 100), "not expired yet");
+    RescueResult r = backend.rescueExpiredClaims(queue, claimedAt + 1, 100);
+    assertEquals(new RescueResult(1, 1), r);
+    assertEquals(JobState.PENDING, info(retry).state());
+    assertEquals(1, info(retry).attemptsRemaining(), "the expired claim used its attempt");
+    assertEquals(JobState.FAILED, info(last).state());
+    assertEquals(JobState.PENDING, info(pending).state());
+    assertEquals(clock.millis(), info(retry).updatedAtMillis());
+    assertEquals(new RescueResult(0, 0), backend.rescueExpiredClaims(queue, clock.millis() + 1, 100),
+        "nothing is IN_PROGRESS any more");
+  }
+
+  @Test
+  void rescueMovesAtMostTheLimitLongestClaimedFirst() {
+    List<JobDescriptor> ds = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ds.add(one(job("j" + i, 1)));
+      claim(1, 1);
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertEquals(new RescueResult(2, 0), backend.rescueExpiredClaims(queue, clock.millis(), 2));
+    assertEquals(JobState.PENDING, info(ds.get(0)).state());
+    assertEquals(JobState.PENDING, info(ds.get(1)).state());
+    assertEquals(JobState.IN_PROGRESS, info(ds.get(2)).state());
+  }
+
+  @Test
+  void pruneDeletesOneFinishedStateOlderThanTheCutoffInBatches() {
+    List<JobDescriptor> done = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      done.add(one(job("s" + i, 1)));
+    }
+    claim(1, 3);
+    backend.ackSucceeded(queue, ME, done.stream().map(d -> new Ack(d, "", 0)).toList());
+    JobDescriptor failed = backend.enqueue(queue, List.of(new NewJob("f".getBytes(), 2, clock.millis(), 1, ""))).get(0);
+    claim(2, 1);
+    backend.ackFailed(queue, ME, List.of(new Ack(failed, "", 0)));
+    JobDescriptor pending = one(job("p", 3));
+    long finishedAt = clock.millis();
+    clock.advance(Duration.ofHours(1));
+    JobDescriptor recent = one(job("recent", 1));
+    claim(1, 1);
+    backend.ackSucceeded(queue, ME, List.of(new Ack(recent, "", 0)));
+
+    assertEquals(0, backend.pruneFinished(queue, JobState.SUCCEEDED, finishedAt, 10), "cutoff is exclusive");
+    assertEquals(2, backend.pruneFinished(queue, JobState.SUCCEEDED, finishedAt + 1, 2));
+    assertEquals(1, backend.pruneFinished(queue, JobState.SUCCEEDED, finishedAt + 1, 2));
+    assertEquals(1, backend.pruneFinished(queue, JobState.FAILED, finishedAt + 1, 2));
+    done.forEach(d -> assertNull(info(d)));
+    assertNull(info(failed));
+    assertEquals(JobState.PENDING, info(pending).state());
+    assertEquals(JobState.SUCCEEDED, info(recent).state());
+  }
+
+  @Test
+  void unfinishedJobsCountsPendingAndInProgressPerQueue() {
+    one(job("a", 1));
+    one(job("b", 1));
+    JobDescriptor done = one(job("c", 2));
+    claim(2, 1);
+    claim(1, 1);
+    assertEquals(3L, backend.unfinishedJobs().get(queue.value()));
+    backend.ackSucceeded(queue, ME, List.of(new Ack(done, "", 0)));
+    assertEquals(2L, backend.unfinishedJobs().get(queue.value()));
+  }
 }

@@ -1,0 +1,31 @@
+package io.hourglass.server.maintenance;
+
+import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.RescueResult;
+import io.hourglass.server.queue.Shard;
+
+/**
+ * Claim-timeout rescue ("lifeline"): a job IN_PROGRESS for longer than its queue's claim timeout
+ * (no ack, no checkpoint: the worker is gone) goes back to PENDING, or to FAILED when its claim
+ * used the last attempt. Every {@code maintenance.rescueIntervalMillis}.
+ */
+public final class ClaimRescuer extends MaintenanceService {
+  public static final String TASK = "rescue";
+
+  public ClaimRescuer(Context context) {
+    super(TASK, context);
+  }
+
+  @Override
+  protected void maintain(Shard shard, QueueName queue) {
+    long timeout = context.queueConfig().get().forQueue(queue.value()).claimTimeout().toMillis();
+    long claimedBefore = context.clock().millis() - timeout;
+    int batch = context.batchSize();
+    RescueResult r;
+    do {
+      r = shard.backend().rescueExpiredClaims(queue, claimedBefore, batch);
+      context.metrics().counter("queue." + queue + ".rescued.pending").inc(r.toPending());
+      context.metrics().counter("queue." + queue + ".rescued.failed").inc(r.toFailed());
+    } while ((r.toPending() == batch || r.toFailed() == batch) && !stopped());
+  }
+}

@@ -1,0 +1,269 @@
+package io.hourglass.server.mysql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.hourglass.server.config.PoolSettings;
+import io.hourglass.server.config.ShardSpec;
+import io.hourglass.server.queue.MaintenanceLease;
+import io.hourglass.server.queue.QueueException;
+import io.hourglass.server.queue.ShardHealth;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operational side of one shard's backend: its health gate, the probe, maintenance leases,
+ * and the pool figures. Requests go through {@link MySqlBackend}; this class holds what keeps
+ * them away from a dead shard and what lets a replaced pool close only once idle.
+ */
+final class ShardOps implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardOps.class);
+  private static final int MAX_LOCK_NAME = 64;
+
+  private final int shardId;
+  private final String database;
+  private final HikariDataSource hikari;
+  private final PoolSettings settings;
+  private final ShardHealth health;
+  private final DirectConnections direct;
+  private final AtomicInteger inflight = new AtomicInteger();
+  private final String serverName = ProcessHandle.current().pid() + "@" + hostName();
+  /** Kept open between probes (one per second); replaced when a probe fails. */
+  private Connection probeConnection;
+
+  ShardOps(ShardSpec shard, HikariDataSource hikari, PoolSettings settings, ShardHealth health) {
+    this.shardId = shard.id();
+    this.database = shard.database();
+    this.hikari = hikari;
+    this.settings = settings;
+    this.health = health;
+    this.direct = new DirectConnections(shard);
+  }
+
+  ShardHealth health() {
+    return health;
+  }
+
+  /** Statements running (or waiting for a connection) on the pool right now. */
+  AtomicInteger inflight() {
+    return inflight;
+  }
+
+  void failFastWhenDown() {
+    if (!health.isUp()) {
+      throw new QueueException(QueueException.Kind.SHARD_CONNECTION_FAILED,
+          "shard " + shardId + " is down (" + health.downReason() + "); retry later");
+    }
+  }
+
+  /** Books a failure against the shard's health; returns it for throwing. */
+  QueueException failed(QueueException e) {
+    switch (e.kind()) {
+      case SHARD_CONNECTION_FAILED -> {
+        health.recordError();
+        if (!poolExhausted(e)) {
+          evictIdleConnections();
+          health.markDown(e.getMessage());
+        }
+      }
+      case INTERNAL -> health.recordError();
+      default -> { }
+    }
+    return e;
+  }
+
+  /**
+   * HikariCP's "connection is not available" timeout carries the last connect failure as its
+   * cause when the shard cannot be reached, and no cause when every connection is simply busy:
+   * an overloaded shard is not a dead one, and must not leave rotation for it.
+   */
+  private static boolean poolExhausted(QueueException e) {
+    return e.getCause() instanceof java.sql.SQLTransientConnectionException t && t.getCause() == null;
+  }
+
+  /** Pooled connections to a shard that died are dead too: let the pool replace them. */
+  private void evictIdleConnections() {
+    HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
+    if (bean != null && !hikari.isClosed()) {
+      bean.softEvictConnections();
+    }
+  }
+
+  PoolStats poolStats() {
+    HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
+    if (bean == null || hikari.isClosed()) {
+      return PoolStats.CLOSED;
+    }
+    return new PoolStats(bean.getActiveConnections(), bean.getIdleConnections(),
+        bean.getTotalConnections(), bean.getThreadsAwaitingConnection());
+  }
+
+  /**
+   * Waits until no statement runs on the pool (at most {@code maxWait}). HikariCP's own close
+   * aborts connections in use, so a replaced pool must not be closed before this.
+   */
+  void awaitIdle(Duration grace, Duration maxWait) {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    try {
+      // Requests that read the old shard list just before the swap may not have started yet.
+      Thread.sleep(grace.toMillis());
+      evictIdleConnections();
+      while (System.nanoTime() < deadline && (inflight.get() > 0 || poolStats().active() > 0)) {
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (inflight.get() > 0) {
+      LOG.warn("shard {}: closing a replaced pool with {} statements still running after {} ms",
+          shardId, inflight.get(), maxWait.toMillis());
+    }
+  }
+
+  synchronized void probe(Duration timeout) {
+    try {
+      if (probeConnection == null) {
+        probeConnection = direct.open(timeout, timeout);
+      }
+      try (Statement s = probeConnection.createStatement();
+          ResultSet rs = s.executeQuery(MySqlQueries.PROBE)) {
+        rs.next();
+      }
+    } catch (SQLException e) {
+      closeProbeConnection();
+      evictIdleConnections();
+      throw new QueueException(QueueException.Kind.SHARD_CONNECTION_FAILED,
+          "shard " + shardId + " did not answer a probe within " + timeout.toMillis() + " ms: "
+              + e.getMessage(), e);
+    }
+  }
+
+  private synchronized void closeProbeConnection() {
+    closeQuietly(probeConnection);
+    probeConnection = null;
+  }
+
+  /** See {@link io.hourglass.server.queue.QueueBackend#tryLease}. */
+  MaintenanceLease tryLease(String task, long nowMillis, long minIntervalMillis) {
+    failFastWhenDown();
+    String lock = lockName(task);
+    Connection c = null;
+    try {
+      c = direct.open(settings.connectTimeout(), settings.socketTimeout());
+      try (Statement s = c.createStatement()) {
+        s.execute(MySqlQueries.CREATE_MAINTENANCE_RUNS);
+      }
+      if (!getLock(c, lock)) {
+        c.close();
+        return MaintenanceLease.holdingNothing(MaintenanceLease.Outcome.HELD_ELSEWHERE);
+      }
+      Long last = lastRun(c, task);
+      if (last != null && nowMillis - last < minIntervalMillis) {
+        c.close(); // closing the connection releases the lock
+        return MaintenanceLease.holdingNothing(MaintenanceLease.Outcome.RAN_RECENTLY);
+      }
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.RECORD_MAINTENANCE_RUN)) {
+        ps.setString(1, task);
+        ps.setLong(2, nowMillis);
+        ps.setString(3, serverName);
+        ps.executeUpdate();
+      }
+      return new HeldLease(c, lock);
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw failed(SqlErrors.translate(shardId, null, e));
+    }
+  }
+
+  private static boolean getLock(Connection c, String lock) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.GET_LOCK)) {
+      ps.setString(1, lock);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) == 1;
+      }
+    }
+  }
+
+  private static Long lastRun(Connection c, String task) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.LAST_MAINTENANCE_RUN)) {
+      ps.setString(1, task);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
+  }
+
+  /**
+   * GET_LOCK names are server-wide and at most 64 characters. The database is part of the name
+   * so that two deployments (or test classes) sharing one MySQL server do not share a lock.
+   */
+  String lockName(String task) {
+    String name = "hourglass_maintenance." + task + "." + database;
+    if (name.length() <= MAX_LOCK_NAME) {
+      return name;
+    }
+    String digest = UUID.nameUUIDFromBytes(database.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+    return ("hourglass_maintenance." + task + "." + digest).substring(0, MAX_LOCK_NAME);
+  }
+
+  /** An acquired lease: the lock lives on its own connection until closed. */
+  private final class HeldLease implements MaintenanceLease {
+    private final Connection connection;
+    private final String lock;
+
+    HeldLease(Connection connection, String lock) {
+      this.connection = connection;
+      this.lock = lock;
+    }
+
+    @Override
+    public Outcome outcome() {
+      return Outcome.ACQUIRED;
+    }
+
+    @Override
+    public void close() {
+      try (PreparedStatement ps = connection.prepareStatement(MySqlQueries.RELEASE_LOCK)) {
+        ps.setString(1, lock);
+        ps.executeQuery().close();
+      } catch (SQLException e) {
+        LOG.debug("shard {}: releasing {} failed ({}); closing its connection frees it", shardId, lock,
+            e.getMessage());
+      } finally {
+        closeQuietly(connection);
+      }
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "unknown-host";
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // being thrown away; a lock on it dies with it
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closeProbeConnection();
+  }
+}

@@ -1,0 +1,282 @@
+package io.hourglass.server;
+
+import static io.hourglass.server.Jobs.ackSucceeded;
+import static io.hourglass.server.Jobs.dequeue;
+import static io.hourglass.server.Jobs.enqueue;
+import static io.hourglass.server.Jobs.job;
+import static io.hourglass.server.Jobs.shardOf;
+import static io.hourglass.testing.TestServer.CONTEXT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hourglass.testing.Eventually;
+import io.hourglass.testing.LocalShards;
+import io.hourglass.testing.MutableClock;
+import io.hourglass.testing.ShardFile;
+import io.hourglass.testing.ShardFile.Entry;
+import io.hourglass.testing.TestServer;
+import io.hourglass.thrift.ErrorCode;
+import io.hourglass.thrift.PinLater;
+import io.hourglass.thrift.PinLaterDequeueResponse;
+import io.hourglass.thrift.PinLaterException;
+import io.hourglass.thrift.PinLaterJobInfo;
+import io.hourglass.thrift.PinLaterJobState;
+import io.hourglass.thrift.PinLaterLookupJobRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Shards that die or hang under traffic. These tests kill and freeze mariadbd processes, so they
+ * run on a shard set of their own ({@link LocalShards#dedicated}), never on the shared one, and
+ * bring every shard back before they finish.
+ */
+class ShardFailoverTest {
+  static final Duration WITHIN = Duration.ofSeconds(20);
+  static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(1);
+  static LocalShards shards;
+  final MutableClock clock = MutableClock.startingNow();
+  TestServer server;
+
+  @BeforeAll
+  static void startOwnShards() {
+    shards = LocalShards.dedicated(3);
+  }
+
+  @AfterAll
+  static void stopOwnShards() {
+    shards.stopAll();
+  }
+
+  @AfterEach
+  void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private TestServer start(List<Integer> shardIndexes, Map<String, String> extra) {
+    String database = TestServer.newDatabase();
+    List<Entry> entries = new ArrayList<>();
+    shardIndexes.forEach(i -> entries.add(Entry.of(i, shards.port(i), database)));
+    Path file = ShardFile.newFile(ShardFile.json(entries, List.of()));
+    Map<String, String> settings = new java.util.HashMap<>(Map.of(
+        "health.probeIntervalMillis", "200", "health.probeTimeoutMillis", "500",
+        "dequeue.emptySlotCacheMillis", "0",
+        "maintenance.claimTimeoutMillis", String.valueOf(CLAIM_TIMEOUT.toMillis()),
+        // Maintenance runs when the test says so, not on its own.
+        "maintenance.rescueIntervalMillis", "3600000", "maintenance.gcIntervalMillis", "3600000"));
+    settings.putAll(extra);
+    server = TestServer.startWithShardFile(clock, settings, file);
+    return server;
+  }
+
+  private String state(int shard) {
+    return ShardFile.shards(server).get(shard).get("state").asText();
+  }
+
+  private boolean healthyWithQueues(int shard) {
+    var s = ShardFile.shards(server).get(shard);
+    return s.get("state").asText().equals("healthy") && s.get("queuesSynced").asBoolean();
+  }
+
+  /** Enqueuers and dequeuers (dequeue, then ack in a separate call) running until stopped. */
+  static final class Traffic {
+    record Failure(long startNanos, String what, Exception error) {}
+
+    final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    final Set<String> unacked = ConcurrentHashMap.newKeySet();
+    final List<Failure> failures = new CopyOnWriteArrayList<>();
+    final List<Long> enqueuedAt = new CopyOnWriteArrayList<>();
+    final List<Long> dequeuedAt = new CopyOnWriteArrayList<>();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final List<Thread> threads = new ArrayList<>();
+
+    Traffic(TestServer server, String queue) {
+      for (int t = 0; t < 2; t++) {
+        PinLater.Client c = server.client();
+        int worker = t;
+        threads.add(new Thread(() -> {
+          for (int n = 0; running.get(); n++) {
+            long start = System.nanoTime();
+            try {
+              acknowledged.addAll(enqueue(c, queue, job("w" + worker + "-" + n, 1), job("w" + worker + "-" + n, 2)));
+              enqueuedAt.add(start);
+            } catch (Exception e) {
+              failures.add(new Failure(start, "enqueue", e));
+            }
+          }
+        }, "enqueuer-" + t));
+        PinLater.Client d = server.client();
+        threads.add(new Thread(() -> {
+          while (running.get()) {
+            long start = System.nanoTime();
+            List<String> got;
+            try {
+              PinLaterDequeueResponse r = dequeue(d, queue, 10);
+              got = new ArrayList<>(r.getJobs().keySet());
+              if (!got.isEmpty()) {
+                dequeuedAt.add(start);
+              }
+            } catch (Exception e) {
+              failures.add(new Failure(start, "dequeue", e));
+              continue;
+            }
+            try {
+              ackSucceeded(d, queue, got);
+            } catch (Exception e) {
+              unacked.addAll(got); // the shard of some of them is down: acked again later
+            }
+          }
+        }, "dequeuer-" + t));
+      }
+      threads.forEach(Thread::start);
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      for (Thread t : threads) {
+        t.join();
+      }
+    }
+
+    List<Failure> failuresStartedBetween(long from, long to) {
+      return failures.stream().filter(f -> f.startNanos() >= from && f.startNanos() < to).toList();
+    }
+
+    static long countBetween(List<Long> starts, long from, long to) {
+      return starts.stream().filter(s -> s >= from && s < to).count();
+    }
+  }
+
+  @Test
+  void killedShardLeavesRotationKeepsTheOthersServingAndLosesNoAcknowledgedJob() throws Exception {
+    start(List.of(1, 2, 3), Map.of());
+    PinLater.Client client = server.client();
+    String queue = "failover";
+    client.createQueue(CONTEXT, queue);
+
+    Traffic traffic = new Traffic(server, queue);
+    long downAt;
+    long restartAt;
+    long leftMs;
+    long backMs;
+    try {
+      Thread.sleep(1000);
+      shards.kill(2);
+      leftMs = Eventually.await(WITHIN, "killed shard 2 out of rotation", () -> state(2).equals("down"));
+      downAt = System.nanoTime();
+      Thread.sleep(2000);
+      restartAt = System.nanoTime();
+    } finally {
+      shards.start(2); // returns once mariadbd answers; the shared state of this set is whole again
+    }
+    backMs = Eventually.await(WITHIN, "restarted shard 2 back in rotation", () -> healthyWithQueues(2));
+    Thread.sleep(1000);
+    traffic.stop();
+    System.out.printf("shard 2 killed: out of rotation after %d ms; restarted: back after %d ms%n", leftMs, backMs);
+
+    // While shard 2 was out of rotation, the others served every request.
+    assertEquals(List.of(), traffic.failuresStartedBetween(downAt, restartAt),
+        "requests failed although shard 2 was already out of rotation");
+    assertTrue(Traffic.countBetween(traffic.enqueuedAt, downAt, restartAt) > 0, "no enqueue while shard 2 was down");
+    assertTrue(Traffic.countBetween(traffic.dequeuedAt, downAt, restartAt) > 0, "no dequeue while shard 2 was down");
+
+    // It takes enqueues again.
+    boolean reached = false;
+    for (int i = 0; i < 300 && !reached; i++) {
+      reached = shardOf(enqueue(client, queue, job("back", 1)).get(0)) == 2;
+    }
+    assertTrue(reached, "no enqueue reached shard 2 after it came back");
+
+    // Nothing stranded: acks that failed go through now; claims whose answer was lost in the
+    // crash come back after the claim timeout; then everything drains to SUCCEEDED.
+    ackSucceeded(client, queue, new ArrayList<>(traffic.unacked));
+    clock.advance(CLAIM_TIMEOUT.plusSeconds(1));
+    server.server().rescuer().runOnce();
+    PinLaterDequeueResponse r;
+    while (!(r = dequeue(client, queue, 500)).getJobs().isEmpty()) {
+      ackSucceeded(client, queue, new ArrayList<>(r.getJobs().keySet()));
+    }
+
+    List<String> all = new ArrayList<>(traffic.acknowledged);
+    assertTrue(all.size() > 100, "too little traffic to prove anything: " + all.size());
+    List<String> missing = new ArrayList<>();
+    List<String> unfinished = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += 500) {
+      List<String> page = all.subList(from, Math.min(all.size(), from + 500));
+      Map<String, PinLaterJobInfo> found = client.lookupJobs(CONTEXT, new PinLaterLookupJobRequest(page));
+      for (String d : page) {
+        PinLaterJobInfo info = found.get(d);
+        if (info == null) {
+          missing.add(d);
+        } else if (info.getJobState() != PinLaterJobState.SUCCEEDED) {
+          unfinished.add(d + "=" + info.getJobState());
+        }
+      }
+    }
+    assertEquals(List.of(), missing, "acknowledged enqueues missing after the crash");
+    assertEquals(List.of(), unfinished, "jobs stranded after the crash");
+  }
+
+  @Test
+  void hungShardLeavesRotationAndComesBackWhenItAnswers() throws Exception {
+    start(List.of(1, 2), Map.of("pool.socketTimeoutMillis", "5000"));
+    PinLater.Client client = server.client();
+    String queue = "hung";
+    client.createQueue(CONTEXT, queue);
+    long leftMs;
+    try {
+      shards.freeze(1);
+      leftMs = Eventually.await(WITHIN, "frozen shard 1 out of rotation", () -> state(1).equals("down"));
+      for (int i = 0; i < 20; i++) {
+        assertEquals(2, shardOf(enqueue(client, queue, job("while-hung-" + i, 1)).get(0)));
+        assertEquals(1, dequeue(client, queue, 1).getJobsSize());
+      }
+    } finally {
+      shards.thaw(1);
+    }
+    long backMs = Eventually.await(WITHIN, "thawed shard 1 back in rotation", () -> healthyWithQueues(1));
+    System.out.printf("shard 1 frozen: out of rotation after %d ms; thawed: back after %d ms%n", leftMs, backMs);
+    boolean reached = false;
+    for (int i = 0; i < 300 && !reached; i++) {
+      reached = shardOf(enqueue(client, queue, job("thawed", 1)).get(0)) == 1;
+    }
+    assertTrue(reached, "no enqueue reached shard 1 after it answered again");
+  }
+
+  @Test
+  void withEveryShardDownRequestsFailWithNoHealthyShardsAndHealthSays503() throws Exception {
+    start(List.of(3), Map.of());
+    PinLater.Client client = server.client();
+    String queue = "alone";
+    client.createQueue(CONTEXT, queue);
+    String before = enqueue(client, queue, job("before", 1)).get(0);
+    assertEquals(200, server.adminGet("/health").status());
+    try {
+      shards.kill(3);
+      Eventually.await(WITHIN, "shard 3 down", () -> state(3).equals("down"));
+      PinLaterException enq = assertThrows(PinLaterException.class, () -> enqueue(client, queue, job("x", 1)));
+      assertEquals(ErrorCode.NO_HEALTHY_SHARDS, enq.getErrorCode(), enq.getMessage());
+      PinLaterException deq = assertThrows(PinLaterException.class, () -> dequeue(client, queue, 1));
+      assertEquals(ErrorCode.NO_HEALTHY_SHARDS, deq.getErrorCode(), deq.getMessage());
+      assertEquals(503, server.adminGet("/health").status());
+    } finally {
+      shards.start(3);
+    }
+    Eventually.await(WITHIN, "shard 3 back", () -> healthyWithQueues(3));
+    assertEquals(200, server.adminGet("/health").status());
+    assertEquals(Set.of(before), dequeue(client, queue, 10).getJobs().keySet());
+  }
+}
