@@ -86,8 +86,9 @@ final class ShardRegistry implements Supplier<List<Shard>>, AutoCloseable {
       opened.forEach(MySqlBackend::close);
       throw new ConfigException(file + ": cannot open a shard's pool: " + e.getMessage(), e);
     }
-    live = java.util.Collections.unmodifiableMap(next); // config order, for /shards
+    // Requests first: whatever /shards shows (from live) is already what requests use.
     shards = next.values().stream().map(Live::shard).toList();
+    live = java.util.Collections.unmodifiableMap(next); // config order, for /shards
     syncNewShards();
     List<Integer> removed = new ArrayList<>();
     previous.forEach((id, old) -> {

@@ -71,6 +71,11 @@ class ShardReloadTest {
     return server.server().metrics().counter(name).getCount();
   }
 
+  /** The counter moves once the whole reload is done, just after the new shards serve. */
+  private void awaitAccepted(long n) {
+    Eventually.await(APPLIES_WITHIN, n + " reloads accepted", () -> counter("config.shards.reloads.accepted") == n);
+  }
+
   private void awaitShardIds(List<Integer> ids) {
     Eventually.await(APPLIES_WITHIN, "shards " + ids + " in service",
         () -> List.copyOf(ShardFile.shards(server).keySet()).equals(ids));
@@ -101,7 +106,7 @@ class ShardReloadTest {
 
     assertTrue(enqueueUntilOn("alpha", 3) != null, "no enqueue of 'alpha' reached the new shard");
     assertTrue(enqueueUntilOn("beta", 3) != null, "no enqueue of 'beta' reached the new shard");
-    assertEquals(1, counter("config.shards.reloads.accepted"));
+    awaitAccepted(1);
     assertEquals(0, counter("config.shards.reloads.rejected"));
   }
 
@@ -128,7 +133,7 @@ class ShardReloadTest {
 
     edit(List.of(one), List.of());
     awaitShardIds(List.of(1));
-    assertEquals(2, counter("config.shards.reloads.accepted"));
+    awaitAccepted(2);
     assertEquals(1, shardOf(enqueue(client, queue, job("after-removal", 1)).get(0)));
   }
 
@@ -145,7 +150,7 @@ class ShardReloadTest {
 
     edit(List.of(one), List.of(2));
     awaitShardIds(List.of(1));
-    assertEquals(1, counter("config.shards.reloads.accepted"));
+    awaitAccepted(1);
   }
 
   @Test
@@ -174,7 +179,7 @@ class ShardReloadTest {
 
     edit(List.of(one, two, three), List.of());
     awaitShardIds(List.of(1, 2, 3));
-    assertEquals(1, counter("config.shards.reloads.accepted"));
+    awaitAccepted(1);
   }
 
   @Test
