@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hourglass.testing.ExternalCommand;
 import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.Repo;
+import io.hourglass.testing.TestQueues;
 import io.hourglass.testing.TestServer;
 import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterJob;
@@ -62,8 +63,7 @@ class AdminScriptsTest {
   @BeforeEach
   void newQueue(TestInfo info) throws Exception {
     client = server.client();
-    String name = info.getTestMethod().orElseThrow().getName();
-    queue = name.length() > 60 ? name.substring(0, 60) : name;
+    queue = TestQueues.nameFor(info);
     client.createQueue(TestServer.CONTEXT, queue);
   }
 

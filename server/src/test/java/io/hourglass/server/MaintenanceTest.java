@@ -16,6 +16,7 @@ import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.maintenance.MaintenanceService.Outcome;
 import io.hourglass.testing.LocalShards;
 import io.hourglass.testing.MutableClock;
+import io.hourglass.testing.TestQueues;
 import io.hourglass.testing.TestServer;
 import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterCheckpointJobRequest;
@@ -86,8 +87,7 @@ class MaintenanceTest {
   @BeforeEach
   void newQueue(TestInfo info) throws Exception {
     client = server.client();
-    String name = info.getTestMethod().orElseThrow().getName();
-    queue = name.length() > 60 ? name.substring(0, 60) : name;
+    queue = TestQueues.nameFor(info);
     client.createQueue(CONTEXT, queue);
     // Every test starts a new maintenance cycle.
     clock.advance(INTERVAL);
