@@ -60,6 +60,7 @@ final class DequeueWaiters implements Consumer<QueueName> {
     }
   }
 
+  /** Dequeues waiting right now (a gauge on /metrics). */
   int waiting() {
     return byQueue.values().stream().mapToInt(Set::size).sum();
   }

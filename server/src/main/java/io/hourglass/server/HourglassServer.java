@@ -134,6 +134,7 @@ public final class HourglassServer implements AutoCloseable {
     });
     opened(timer::shutdownNow);
     DequeueWaiters waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
+    metrics.register("dequeue.waiting", (Gauge<Integer>) waiters::waiting);
     Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
         new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters));
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
