@@ -145,7 +145,7 @@ final class MySqlQueries {
    * PENDING gives back the attempt its claim used, so cron-like jobs that reschedule themselves
    * do not run out of attempts; new attempts, when given, replace both counters. SET clauses
    * apply left to right, so attempts_remaining is computed from the old attempts_allowed.
-   * Parameter order: see MySqlBackend#bindCheckpoint.
+   * Parameter order: see JobWriter#bindCheckpoint.
    */
   static String checkpoint(QueueName queue) {
     return """
@@ -166,7 +166,7 @@ final class MySqlQueries {
 
   /**
    * The WHERE clause shared by count, scan and delete. Only fixed text is added here; the
-   * values (state, priority, time, regex) are bound by MySqlBackend#bindFilter.
+   * values (state, priority, time, regex) are bound by JobInspector#bindFilter.
    * {@code body REGEXP ?}: the pattern is a bound value, never SQL text.
    */
   static String jobFilter(boolean byPriority, Boolean future, boolean byRegex) {

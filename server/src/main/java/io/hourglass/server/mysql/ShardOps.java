@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operational side of one shard's backend: its health gate, the probe, maintenance leases,
- * and the pool figures. Requests go through {@link MySqlBackend}; this class holds what keeps
+ * and the pool figures. Requests go through {@link ShardSql#run}; this class holds what keeps
  * them away from a dead shard and what lets a replaced pool close only once idle.
  */
 final class ShardOps implements AutoCloseable {

@@ -2,9 +2,7 @@ package io.hourglass.server.queue;
 
 import io.hourglass.server.queue.QueueException.Kind;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Spreads work over the shards: picks the shard for an enqueue, runs the priority-then-shard
- * fan-out of a dequeue, and routes acks and lookups by descriptor. Per-shard storage work lives
- * behind {@link QueueBackend}; this class holds no SQL.
+ * fan-out of a dequeue, and routes acks and lookups by descriptor (through
+ * {@link DescriptorRouter}). Per-shard storage work lives behind {@link QueueBackend}; this class
+ * holds no SQL.
  */
 public final class Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
@@ -25,6 +24,7 @@ public final class Coordinator {
   private final Supplier<List<Shard>> shards;
   private final int priorityLevels;
   private final EmptySlotCache emptySlots;
+  private final DescriptorRouter router;
 
   /**
    * @param shards the current shards; called once per request, so a reload swaps them live
@@ -33,6 +33,7 @@ public final class Coordinator {
     this.shards = shards;
     this.priorityLevels = priorityLevels;
     this.emptySlots = emptySlots;
+    this.router = new DescriptorRouter(shards, emptySlots);
   }
 
   public int priorityLevels() {
@@ -213,52 +214,12 @@ public final class Coordinator {
    * jobs not IN_PROGRESS or claimed by someone else are left alone.
    */
   public int checkpoint(QueueName queue, String claimant, List<Checkpoint> checkpoints) {
-    Map<Integer, List<Checkpoint>> byShard = new HashMap<>();
-    for (Checkpoint c : checkpoints) {
-      byShard.computeIfAbsent(c.descriptor().shardId(), k -> new ArrayList<>()).add(c);
-    }
-    Map<Integer, Shard> index = index();
-    int changed = 0;
-    QueueException failure = null;
-    for (Map.Entry<Integer, List<Checkpoint>> e : byShard.entrySet()) {
-      Shard shard = index.get(e.getKey());
-      if (shard == null) {
-        continue;
-      }
-      try {
-        changed += shard.backend().checkpoint(queue, claimant, e.getValue());
-        e.getValue().stream().filter(Checkpoint::moveToPending).mapToInt(c -> c.descriptor().priority())
-            .distinct().forEach(p -> emptySlots.forget(queue, shard.id(), p));
-      } catch (QueueException ex) {
-        failure = ex;
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    return changed;
+    return router.checkpoint(queue, claimant, checkpoints);
   }
 
   /** Puts claimed jobs back (used when they could not be handed to the dequeuer). */
   public void release(QueueName queue, List<ClaimedJob> jobs) {
-    Map<Integer, List<JobDescriptor>> byShard = new HashMap<>();
-    for (ClaimedJob j : jobs) {
-      byShard.computeIfAbsent(j.descriptor().shardId(), k -> new ArrayList<>()).add(j.descriptor());
-    }
-    Map<Integer, Shard> index = index();
-    byShard.forEach((shardId, descriptors) -> {
-      Shard shard = index.get(shardId);
-      try {
-        if (shard != null) {
-          shard.backend().releaseClaims(queue, descriptors);
-          descriptors.stream().mapToInt(JobDescriptor::priority).distinct()
-              .forEach(p -> emptySlots.forget(queue, shardId, p));
-        }
-      } catch (QueueException e) {
-        LOG.error("could not release {} claimed jobs on shard {}; the claim timeout will return them: {}",
-            descriptors.size(), shardId, e.getMessage());
-      }
-    });
+    router.release(queue, jobs);
   }
 
   /** Outcome of an ack request: how many jobs actually moved. */
@@ -270,83 +231,12 @@ public final class Coordinator {
    * already moved are no-ops).
    */
   public AckResult ack(QueueName queue, String claimant, List<Ack> succeeded, List<Ack> failed) {
-    Map<Integer, Shard> index = index();
-    Map<Integer, List<Ack>> ok = byShard(succeeded);
-    Map<Integer, List<Ack>> bad = byShard(failed);
-    Set<Integer> shardIds = new TreeSet<>(ok.keySet());
-    shardIds.addAll(bad.keySet());
-    int movedOk = 0;
-    int movedBad = 0;
-    QueueException failure = null;
-    for (int shardId : shardIds) {
-      Shard shard = index.get(shardId);
-      if (shard == null) {
-        LOG.warn("ignoring acks for unknown shard {} in queue {}", shardId, queue);
-        continue;
-      }
-      try {
-        movedOk += shard.backend().ackSucceeded(queue, claimant, ok.getOrDefault(shardId, List.of()));
-        List<Ack> b = bad.getOrDefault(shardId, List.of());
-        movedBad += shard.backend().ackFailed(queue, claimant, b);
-        b.stream().mapToInt(a -> a.descriptor().priority()).distinct()
-            .forEach(p -> emptySlots.forget(queue, shardId, p));
-      } catch (QueueException e) {
-        LOG.warn("acks on shard {} failed: {}", shardId, e.getMessage());
-        failure = e;
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    return new AckResult(movedOk, movedBad);
+    return router.ack(queue, claimant, succeeded, failed);
   }
 
   /** Looks jobs up by descriptor; unknown shards and missing jobs are left out. */
   public Map<JobDescriptor, JobInfo> lookup(List<JobDescriptor> descriptors, boolean includeBody) {
-    record Key(int shardId, QueueName queue) {}
-    Map<Key, List<JobDescriptor>> groups = new LinkedHashMap<>();
-    for (JobDescriptor d : descriptors) {
-      groups.computeIfAbsent(new Key(d.shardId(), d.queue()), k -> new ArrayList<>()).add(d);
-    }
-    Map<Integer, Shard> index = index();
-    Map<JobDescriptor, JobInfo> out = new LinkedHashMap<>();
-    groups.forEach((key, ds) -> {
-      Shard shard = index.get(key.shardId());
-      if (shard == null) {
-        return;
-      }
-      Map<Long, JobDescriptor> asked = new HashMap<>();
-      ds.forEach(d -> asked.put(d.localId(), d));
-      List<JobInfo> found;
-      try {
-        found = shard.backend().lookup(key.queue(), new ArrayList<>(asked.keySet()), includeBody);
-      } catch (QueueException e) {
-        if (e.kind() == Kind.QUEUE_NOT_FOUND) {
-          return;
-        }
-        throw e;
-      }
-      for (JobInfo info : found) {
-        out.put(asked.get(info.descriptor().localId()), info);
-      }
-    });
-    return out;
-  }
-
-  private static Map<Integer, List<Ack>> byShard(List<Ack> acks) {
-    Map<Integer, List<Ack>> m = new HashMap<>();
-    for (Ack a : acks) {
-      m.computeIfAbsent(a.descriptor().shardId(), k -> new ArrayList<>()).add(a);
-    }
-    return m;
-  }
-
-  private Map<Integer, Shard> index() {
-    Map<Integer, Shard> m = new HashMap<>();
-    for (Shard s : shards.get()) {
-      m.put(s.id(), s);
-    }
-    return m;
+    return router.lookup(descriptors, includeBody);
   }
 
   /** The first ceil(coverage × n) shards, at least one. */

@@ -1,0 +1,149 @@
+package io.hourglass.server.mysql;
+
+import io.hourglass.server.queue.JobDescriptor;
+import io.hourglass.server.queue.JobFilter;
+import io.hourglass.server.queue.JobInfo;
+import io.hourglass.server.queue.JobState;
+import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.RetryFailedRequest;
+import io.hourglass.server.queue.ScanCursor;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and admin edits of one shard's jobs: lookup by id, and count, scan, retry and delete by
+ * {@link JobFilter}.
+ */
+final class JobInspector {
+  private final ShardSql sql;
+
+  JobInspector(ShardSql sql) {
+    this.sql = sql;
+  }
+
+  private static String filterSql(JobFilter f) {
+    return MySqlQueries.jobFilter(f.priority() != null, f.future(), f.bodyRegex() != null);
+  }
+
+  /** Binds the values of {@link MySqlQueries#jobFilter}; returns the next parameter index. */
+  private static int bindFilter(PreparedStatement ps, JobFilter f, long now) throws SQLException {
+    int i = 1;
+    ps.setInt(i++, f.state().code());
+    if (f.priority() != null) {
+      ps.setInt(i++, f.priority());
+    }
+    if (f.future() != null) {
+      ps.setLong(i++, now);
+    }
+    if (f.bodyRegex() != null) {
+      ps.setString(i++, f.bodyRegex());
+    }
+    return i;
+  }
+
+  long count(JobFilter filter) {
+    sql.ensureSchema();
+    return sql.run(filter.queue(), c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.count(filter.queue(), filterSql(filter)))) {
+        bindFilter(ps, filter, sql.nowMillis());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  List<JobInfo> scan(JobFilter filter, ScanCursor after, int limit) {
+    sql.ensureSchema();
+    int shardId = sql.shardId();
+    QueueName queue = filter.queue();
+    String afterClause = after == null ? ""
+        : shardId == after.shardId() ? MySqlQueries.SCAN_AFTER_SAME_SHARD
+        : shardId < after.shardId() ? MySqlQueries.SCAN_AFTER_LOWER_SHARD
+        : MySqlQueries.SCAN_AFTER_HIGHER_SHARD;
+    return sql.run(queue, c -> {
+      List<JobInfo> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.scan(queue, filterSql(filter), afterClause))) {
+        int i = bindFilter(ps, filter, sql.nowMillis());
+        if (after != null) {
+          ps.setLong(i++, after.runAfterMillis());
+          if (shardId == after.shardId()) {
+            ps.setLong(i++, after.runAfterMillis());
+            ps.setLong(i++, after.localId());
+          }
+        }
+        ps.setInt(i, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(jobInfo(queue, rs, false));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  int retryFailed(RetryFailedRequest r) {
+    sql.ensureSchema();
+    return sql.run(r.queue(), c -> {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.retryFailed(r.queue()))) {
+        ps.setInt(1, r.attemptsToAllow());
+        ps.setInt(2, r.attemptsToAllow());
+        ps.setLong(3, r.runAfterMillis());
+        ps.setLong(4, sql.nowMillis());
+        ps.setInt(5, r.priority());
+        ps.setInt(6, r.limit());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  int deleteJobs(JobFilter filter, int limit) {
+    sql.ensureSchema();
+    return sql.run(filter.queue(), c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement(MySqlQueries.deleteJobs(filter.queue(), filterSql(filter)))) {
+        int i = bindFilter(ps, filter, sql.nowMillis());
+        ps.setInt(i, limit);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  List<JobInfo> lookup(QueueName queue, List<Long> ids, boolean includeBody) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    sql.ensureSchema();
+    return sql.run(queue, c -> {
+      List<JobInfo> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.lookup(queue, ids.size(), includeBody))) {
+        ShardSql.bindIds(ps, 1, ids);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(jobInfo(queue, rs, includeBody));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  private JobInfo jobInfo(QueueName queue, ResultSet rs, boolean withBody) throws SQLException {
+    return new JobInfo(
+        new JobDescriptor(queue, sql.shardId(), rs.getInt("priority"), rs.getLong("id")),
+        JobState.fromCode(rs.getInt("state")),
+        rs.getInt("attempts_allowed"),
+        rs.getInt("attempts_remaining"),
+        rs.getString("custom_status"),
+        rs.getLong("created_at"),
+        rs.getLong("run_after"),
+        rs.getLong("updated_at"),
+        rs.getString("claim_descriptor"),
+        withBody ? rs.getBytes("body") : null);
+  }
+}

@@ -1,0 +1,113 @@
+package io.hourglass.server.mysql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.ShardHealth;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs SQL on one shard: the pooled connection, deadlock retries, error translation and the
+ * one-time schema bootstrap. Every part of {@link MySqlBackend} reaches the shard through
+ * {@link #run}.
+ */
+final class ShardSql {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardSql.class);
+  private static final int MAX_TRIES = 3;
+
+  private final int shardId;
+  private final HikariDataSource pool;
+  private final Clock clock;
+  private final ShardOps ops;
+  private volatile boolean schemaReady;
+  private volatile boolean consecutiveIds;
+
+  ShardSql(int shardId, HikariDataSource pool, Clock clock, ShardOps ops) {
+    this.shardId = shardId;
+    this.pool = pool;
+    this.clock = clock;
+    this.ops = ops;
+  }
+
+  int shardId() {
+    return shardId;
+  }
+
+  long nowMillis() {
+    return clock.millis();
+  }
+
+  /**
+   * Whether one multi-row INSERT gets consecutive ids (see {@link #ensureSchema}); known once
+   * the schema is ready.
+   */
+  boolean consecutiveIds() {
+    return consecutiveIds;
+  }
+
+  void ensureSchema() {
+    if (schemaReady) {
+      return;
+    }
+    run(null, c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute(MySqlQueries.CREATE_REGISTRY);
+        try (ResultSet rs = s.executeQuery(MySqlQueries.AUTOINC_SETTINGS)) {
+          rs.next();
+          // Lock mode 2 may interleave ids of concurrent multi-row INSERTs: then the ids the
+          // driver derives from LAST_INSERT_ID() could be wrong, so insert row by row instead.
+          consecutiveIds = rs.getInt(1) < 2 && rs.getInt(2) == 1;
+        }
+      }
+      return null;
+    });
+    if (!consecutiveIds) {
+      LOG.warn("shard {}: innodb_autoinc_lock_mode=2 or auto_increment_increment>1; enqueues insert "
+          + "one row per statement (slower). Set innodb_autoinc_lock_mode=1 for batched inserts.", shardId);
+    }
+    schemaReady = true;
+  }
+
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T apply(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on a pooled connection, retrying deadlocks, translating failures. Fails
+   * fast while the shard is down (see {@link ShardHealth}) instead of waiting for the pool.
+   */
+  <T> T run(QueueName queue, SqlWork<T> work) {
+    ops.failFastWhenDown();
+    ops.inflight().incrementAndGet();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try (Connection c = pool.getConnection()) {
+          return work.apply(c);
+        } catch (SQLException e) {
+          if (attempt < MAX_TRIES && SqlErrors.isRetryable(e)) {
+            LOG.debug("shard {}: retrying after {}", shardId, e.getMessage());
+            continue;
+          }
+          throw ops.failed(SqlErrors.translate(shardId, queue, e));
+        }
+      }
+    } finally {
+      ops.inflight().decrementAndGet();
+    }
+  }
+
+  static void bindIds(PreparedStatement ps, int firstIndex, List<Long> ids) throws SQLException {
+    int i = firstIndex;
+    for (long id : ids) {
+      ps.setLong(i++, id);
+    }
+  }
+}
