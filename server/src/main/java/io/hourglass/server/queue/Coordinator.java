@@ -36,10 +36,6 @@ public final class Coordinator {
     this.router = new DescriptorRouter(shards, emptySlots);
   }
 
-  public int priorityLevels() {
-    return priorityLevels;
-  }
-
   /** Creates the queue on every shard; fails (retryably) if any shard could not be reached. */
   public void createQueue(QueueName queue) {
     forEveryShard(queue, "create queue", b -> b.createQueue(queue));
