@@ -60,6 +60,11 @@ final class DequeueWaiters implements Consumer<QueueName> {
     }
   }
 
+  /** Shutdown: every waiting dequeue answers now, empty, so the server can close at once. */
+  void releaseAll() {
+    byQueue.values().forEach(waiters -> List.copyOf(waiters).forEach(w -> w.finish(List.of(), null)));
+  }
+
   /** Dequeues waiting right now (a gauge on /metrics). */
   int waiting() {
     return byQueue.values().stream().mapToInt(Set::size).sum();

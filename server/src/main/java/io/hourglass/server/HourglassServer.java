@@ -154,6 +154,8 @@ public final class HourglassServer implements AutoCloseable {
             new ProtocolErrorFilter(protocols).andThen(
                 new PinLater.Service(service, new RichServerParam(protocols))));
     opened(() -> Await.ready(thrift.close(), Duration.fromSeconds(10)));
+    // Closed first (last opened): waiting long polls answer empty instead of holding up close.
+    opened(waiters::releaseAll);
   }
 
   private MaintenanceService.Context maintenanceContext(ServerConfig config, Clock clock, java.time.Duration every) {

@@ -17,6 +17,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.transport.TFramedTransport;
+import org.apache.thrift.transport.TSocket;
+import org.apache.thrift.transport.TTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,6 +80,29 @@ class LongPollTest {
   @Test
   void aWaitThatFindsNothingEndsEmpty() throws Exception {
     assertTrue(waitingDequeue(pollingServer, 300).get(30, TimeUnit.SECONDS).getJobs().isEmpty());
+  }
+
+  @Test
+  void closingTheServerAnswersWaitingDequeuesEmpty() throws Exception {
+    TestServer closing = TestServer.start(Clock.systemUTC(), Map.of("dequeue.pollMillis", "60000"), DB);
+    // A connection of our own: TestServer.close() would cut the ones it handed out.
+    TTransport t = new TFramedTransport(new TSocket("127.0.0.1", closing.port(), 30_000));
+    t.open();
+    try {
+      PinLater.Client c = new PinLater.Client(new TBinaryProtocol(t));
+      CompletableFuture<PinLaterDequeueResponse> waiting = CompletableFuture.supplyAsync(() -> {
+        try {
+          return c.dequeueJobs(CONTEXT, new PinLaterDequeueRequest("lp", 5).setWaitMillis(20_000));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Thread.sleep(300);
+      CompletableFuture.runAsync(closing::close);
+      assertTrue(waiting.get(30, TimeUnit.SECONDS).getJobs().isEmpty(), "answered, not cut off");
+    } finally {
+      t.close();
+    }
   }
 
   @Test
