@@ -40,7 +40,8 @@ enum ErrorCode {
   /* priority outside 1..(configured priority levels). */
   PRIORITY_NOT_SUPPORTED = 416,
   DEQUEUE_RATE_LIMITED = 429,
-  /* admission control: the queue or the server refuses more work right now. */
+  /* admission control: the server refuses more work right now (enqueue.maxConcurrent enqueues
+     already running); nothing was stored, retry with backoff. */
   ENQUEUE_REJECTED = 430,
 
   // Server errors: 500 - 599

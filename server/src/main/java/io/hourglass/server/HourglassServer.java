@@ -144,7 +144,8 @@ public final class HourglassServer implements AutoCloseable {
         false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems());
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, queueConfig::get, liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
-        reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics, limiter));
+        reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics,
+        new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues()))));
     thrift = Thrift.server()
         .withLabel("hourglass")
         // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.

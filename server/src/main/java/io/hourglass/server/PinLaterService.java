@@ -53,12 +53,10 @@ public final class PinLaterService implements PinLater.ServiceIface {
   /** What the edge calls into. */
   record Parts(
       Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
-      DequeueWaiters waiters, MetricRegistry metrics, DequeueRateLimiter dequeueLimiter) {
-    Parts(Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
-        DequeueWaiters waiters, MetricRegistry metrics) {
-      this(coordinator, admin, reader, deleteGuard, waiters, metrics, DequeueRateLimiter.unlimited());
-    }
-  }
+      DequeueWaiters waiters, MetricRegistry metrics, Admission admission) {}
+
+  /** Who may get in: per-queue dequeue rate limits, and the server's enqueue concurrency cap. */
+  record Admission(DequeueRateLimiter dequeueLimiter, EnqueueGate enqueueGate) {}
 
   private final Coordinator coordinator;
   private final QueueAdmin admin;
@@ -67,6 +65,7 @@ public final class PinLaterService implements PinLater.ServiceIface {
   private final DequeueWaiters waiters;
   private final MetricRegistry metrics;
   private final DequeueRateLimiter dequeueLimiter;
+  private final EnqueueGate enqueueGate;
 
   PinLaterService(Parts parts) {
     this.coordinator = parts.coordinator();
@@ -75,7 +74,8 @@ public final class PinLaterService implements PinLater.ServiceIface {
     this.deleteGuard = parts.deleteGuard();
     this.waiters = parts.waiters();
     this.metrics = parts.metrics();
-    this.dequeueLimiter = parts.dequeueLimiter();
+    this.dequeueLimiter = parts.admission().dequeueLimiter();
+    this.enqueueGate = parts.admission().enqueueGate();
   }
 
   private <T> Future<T> call(String rpc, Supplier<T> body) {
@@ -131,7 +131,7 @@ public final class PinLaterService implements PinLater.ServiceIface {
       var jobs = reader.jobs(request.getJobs());
       List<String> descriptors = new ArrayList<>(jobs.size());
       if (!jobs.isEmpty()) {
-        for (JobDescriptor d : coordinator.enqueue(queue, jobs)) {
+        for (JobDescriptor d : enqueueGate.admit(() -> coordinator.enqueue(queue, jobs))) {
           descriptors.add(d.toString());
         }
       }

@@ -22,6 +22,7 @@ public record ServerConfig(
     int serverThreads,
     int priorityLevels,
     int maxDequeueLimit,
+    int maxConcurrentEnqueues,
     Duration emptySlotCacheTtl,
     Duration maxDequeueWait,
     Duration dequeuePollInterval,
@@ -60,6 +61,7 @@ public record ServerConfig(
     d.put("server.threads", "64");
     d.put("priorityLevels", "3");
     d.put("dequeue.maxLimit", "10000");
+    d.put("enqueue.maxConcurrent", "48");
     d.put("dequeue.emptySlotCacheMillis", "100");
     d.put("dequeue.maxWaitMillis", "20000");
     d.put("dequeue.pollMillis", "250");
@@ -111,6 +113,7 @@ public record ServerConfig(
         reader.intIn("server.threads", 2, 10_000),
         levels,
         reader.intIn("dequeue.maxLimit", 1, 1_000_000),
+        reader.intIn("enqueue.maxConcurrent", 1, 100_000),
         Duration.ofMillis(reader.intIn("dequeue.emptySlotCacheMillis", 0, 60_000)),
         Duration.ofMillis(reader.intIn("dequeue.maxWaitMillis", 0, 300_000)),
         Duration.ofMillis(reader.intIn("dequeue.pollMillis", 10, 60_000)),
