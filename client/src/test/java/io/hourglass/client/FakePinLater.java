@@ -52,6 +52,8 @@ public final class FakePinLater implements PinLater.ServiceIface {
 
   /** Dequeues matching this fail (before their acks are applied). */
   public volatile Predicate<PinLaterDequeueRequest> failDequeue = r -> false;
+  /** Piggy-backed acks of these descriptors are not applied but reported back as unapplied. */
+  public volatile Predicate<String> ackShardDown = d -> false;
   /** When set, every ackDequeuedJobs fails with it. */
   public volatile ErrorCode ackError;
   /** When set, every checkpointJobs fails with it. */
@@ -126,6 +128,18 @@ public final class FakePinLater implements PinLater.ServiceIface {
     }
   }
 
+  private List<PinLaterJobAckInfo> reachableOnly(List<PinLaterJobAckInfo> acks, List<String> unapplied) {
+    List<PinLaterJobAckInfo> out = new ArrayList<>();
+    for (PinLaterJobAckInfo a : acks == null ? List.<PinLaterJobAckInfo>of() : acks) {
+      if (ackShardDown.test(a.getJobDescriptor())) {
+        unapplied.add(a.getJobDescriptor());
+      } else {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
   private synchronized PinLaterDequeueResponse claim(int limit) {
     Map<String, ByteBuffer> jobs = new LinkedHashMap<>();
     Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
@@ -150,10 +164,18 @@ public final class FakePinLater implements PinLater.ServiceIface {
     if (failDequeue.test(request)) {
       return fail(ErrorCode.SHARD_CONNECTION_FAILED, "dequeue failed");
     }
+    List<String> unapplied = new ArrayList<>();
     if (request.getJobAckRequest() != null) {
-      apply(request.getJobAckRequest());
+      PinLaterJobAckRequest reachable = request.getJobAckRequest().deepCopy();
+      reachable.setJobsSucceeded(reachableOnly(reachable.getJobsSucceeded(), unapplied));
+      reachable.setJobsFailed(reachableOnly(reachable.getJobsFailed(), unapplied));
+      apply(reachable);
     }
-    return Future.value(claim(request.getLimit()));
+    PinLaterDequeueResponse response = claim(request.getLimit());
+    if (!unapplied.isEmpty()) {
+      response.setUnappliedAckDescriptors(unapplied);
+    }
+    return Future.value(response);
   }
 
   @Override

@@ -144,10 +144,10 @@ public final class PinLaterService implements PinLater.ServiceIface {
   public Future<PinLaterDequeueResponse> dequeueJobs(RequestContext context, PinLaterDequeueRequest request) {
     return callAsync("dequeueJobs", () -> {
       String claimant = reader.source(context);
-      // Piggy-backed acks are applied first and whatever happens to the dequeue after them.
-      if (request.getJobAckRequest() != null) {
-        applyAcks(claimant, request.getJobAckRequest(), "jobAckRequest.");
-      }
+      // Piggy-backed acks are applied first and whatever happens to the dequeue after them. Acks
+      // whose shard is down are reported back instead of failing a dequeue other shards can serve.
+      List<String> unapplied = request.getJobAckRequest() == null ? List.of()
+          : descriptors(applyAcks(claimant, request.getJobAckRequest(), "jobAckRequest.").unapplied());
       QueueName queue = reader.queue(request.getQueueName());
       DequeueRequest dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
           request.isDryRun(), RequestReader.coverage(request.getCoverage()));
@@ -155,10 +155,10 @@ public final class PinLaterService implements PinLater.ServiceIface {
       // After the acks: a rate-limited (or paused) queue still gets its acks applied.
       List<ClaimedJob> claimed = withinRateLimit(dequeue, true);
       if (!claimed.isEmpty() || waitMillis == 0) {
-        return Future.value(response(dequeue, claimed));
+        return Future.value(response(dequeue, claimed, unapplied));
       }
       return waiters.await(queue, waitMillis, () -> withinRateLimit(dequeue, false))
-          .map(Function.func(jobs -> response(dequeue, jobs)));
+          .map(Function.func(jobs -> response(dequeue, jobs, unapplied)));
     });
   }
 
@@ -190,7 +190,8 @@ public final class PinLaterService implements PinLater.ServiceIface {
     }
   }
 
-  private PinLaterDequeueResponse response(DequeueRequest request, List<ClaimedJob> claimed) {
+  private PinLaterDequeueResponse response(
+      DequeueRequest request, List<ClaimedJob> claimed, List<String> unappliedAcks) {
     try {
       Map<String, ByteBuffer> jobs = new LinkedHashMap<>();
       Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
@@ -204,7 +205,11 @@ public final class PinLaterService implements PinLater.ServiceIface {
       if (!request.dryRun()) {
         metrics.meter("queue." + request.queue() + ".dequeued").mark(claimed.size());
       }
-      return new PinLaterDequeueResponse().setJobs(jobs).setJobMetadata(meta);
+      PinLaterDequeueResponse response = new PinLaterDequeueResponse().setJobs(jobs).setJobMetadata(meta);
+      if (!unappliedAcks.isEmpty()) {
+        response.setUnappliedAckDescriptors(unappliedAcks);
+      }
+      return response;
     } catch (RuntimeException e) {
       if (!request.dryRun()) {
         coordinator.release(request.queue(), claimed);
@@ -216,22 +221,31 @@ public final class PinLaterService implements PinLater.ServiceIface {
   @Override
   public Future<Void> ackDequeuedJobs(RequestContext context, PinLaterJobAckRequest request) {
     return call("ackDequeuedJobs", () -> {
-      applyAcks(reader.source(context), request, "");
+      Coordinator.AckResult result = applyAcks(reader.source(context), request, "");
+      if (result.failure() != null) {
+        // The reachable shards' acks are applied; failing makes the client resend (no-ops for those).
+        throw result.failure();
+      }
       return null;
     });
   }
 
-  private void applyAcks(String claimant, PinLaterJobAckRequest request, String prefix) {
+  private Coordinator.AckResult applyAcks(String claimant, PinLaterJobAckRequest request, String prefix) {
     QueueName queue = reader.queue(request.getQueueName());
     List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
     List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
     Coordinator.AckResult result = coordinator.ack(queue, claimant, ok, failed);
     metrics.meter("queue." + queue + ".acked.succeeded").mark(result.succeeded());
     metrics.meter("queue." + queue + ".acked.failed").mark(result.failed());
-    int ignored = ok.size() + failed.size() - result.succeeded() - result.failed();
+    int ignored = ok.size() + failed.size() - result.succeeded() - result.failed() - result.unapplied().size();
     if (ignored > 0) {
       metrics.counter("queue." + queue + ".acked.ignored").inc(ignored);
     }
+    return result;
+  }
+
+  private static List<String> descriptors(List<Ack> acks) {
+    return acks.stream().map(a -> a.descriptor().toString()).toList();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.hourglass.thrift.PinLaterJobAckInfo;
 import io.hourglass.thrift.PinLaterJobAckRequest;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /** Acks taken out of the {@link AckBatcher} to send together; {@code oldest} is when the first was made. */
 record AckBatch(List<PinLaterJobAckInfo> succeeded, List<PinLaterJobAckInfo> failed, Instant oldest) {
@@ -20,6 +21,14 @@ record AckBatch(List<PinLaterJobAckInfo> succeeded, List<PinLaterJobAckInfo> fai
 
   boolean isEmpty() {
     return size() == 0;
+  }
+
+  /** The acks of this batch whose descriptor is in {@code descriptors}. */
+  AckBatch only(Set<String> descriptors) {
+    return new AckBatch(
+        succeeded.stream().filter(a -> descriptors.contains(a.getJobDescriptor())).toList(),
+        failed.stream().filter(a -> descriptors.contains(a.getJobDescriptor())).toList(),
+        oldest);
   }
 
   PinLaterJobAckRequest toRequest(String queue) {

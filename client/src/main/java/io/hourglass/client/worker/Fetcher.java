@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +92,9 @@ final class Fetcher {
     stats.dequeueRpcs.incrementAndGet();
     List<Job> jobs;
     try {
-      jobs = jobsOf(parts.client().dequeueJobs(request));
+      PinLaterDequeueResponse response = parts.client().dequeueJobs(request);
+      keepUnappliedAcks(acks, response);
+      jobs = jobsOf(response);
     } catch (HourglassException e) {
       stats.dequeueFailures.incrementAndGet();
       parts.acks().putBack(acks);
@@ -110,6 +113,20 @@ final class Fetcher {
       dispatch.accept(job);
     }
     return jobs.size();
+  }
+
+  /**
+   * The server could not apply some piggy-backed acks (their shard is down) but served the
+   * dequeue from the other shards: those acks go back in the buffer for a later request.
+   */
+  private void keepUnappliedAcks(AckBatch sent, PinLaterDequeueResponse response) {
+    List<String> unapplied = response.getUnappliedAckDescriptors();
+    if (unapplied != null && !unapplied.isEmpty()) {
+      AckBatch again = sent.only(Set.copyOf(unapplied));
+      parts.acks().putBack(again);
+      parts.stats().acksPiggybacked.addAndGet(-again.size());
+      LOG.warn("queue {}: {} acks not applied (shard unreachable), kept for later", parts.queue(), again.size());
+    }
   }
 
   private List<Job> jobsOf(PinLaterDequeueResponse response) {

@@ -111,6 +111,22 @@ class WorkerTest {
   }
 
   @Test
+  void acksTheServerCouldNotApplyAreSentAgainOnALaterDequeue() {
+    List<String> jobs = fake.addJobs(3, 2);
+    AtomicInteger refusals = new AtomicInteger();
+    // jobs.get(0)'s shard is "down" for the first two dequeues that carry its ack.
+    fake.ackShardDown = d -> d.equals(jobs.get(0)) && refusals.incrementAndGet() <= 2;
+    Worker w = start(WorkerConfig.defaults("q", 1).withAcks(1000, Duration.ofHours(1)), job -> {}, NO_WAITS);
+
+    Eventually.await("every job acked", WAIT, () -> fake.successAcksApplied().size() == 3, fake::successAcksApplied);
+    assertEquals(Map.of(jobs.get(0), 1, jobs.get(1), 1, jobs.get(2), 1), fake.successAcksApplied());
+    long carried = fake.dequeues.stream().filter(r -> ackedIn(r.getJobAckRequest()).contains(jobs.get(0))).count();
+    assertEquals(3, carried, "refused twice, applied the third time");
+    assertEquals(0, w.stats().dequeueFailures());
+    assertEquals(0, w.stats().acksDropped());
+  }
+
+  @Test
   void ackTheServerRefusesAsInvalidIsDroppedNotRetriedForever() throws Exception {
     fake.addJobs(1, 2);
     fake.ackError = ErrorCode.QUEUE_NOT_FOUND;

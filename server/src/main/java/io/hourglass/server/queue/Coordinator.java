@@ -218,13 +218,17 @@ public final class Coordinator {
     router.release(queue, jobs);
   }
 
-  /** Outcome of an ack request: how many jobs actually moved. */
-  public record AckResult(int succeeded, int failed) {}
+  /**
+   * Outcome of an ack request: how many jobs actually moved, and the acks that could not be
+   * applied because their shard failed ({@code failure} is the first such error, else null).
+   */
+  public record AckResult(int succeeded, int failed, List<Ack> unapplied, QueueException failure) {}
 
   /**
-   * Applies acks of jobs claimed by {@code claimant}, shard by shard. Every shard that can be reached gets its acks even when
-   * another fails; then the first failure is thrown so the caller can retry (acks of jobs that
-   * already moved are no-ops).
+   * Applies acks of jobs claimed by {@code claimant}, shard by shard. Every shard that can be
+   * reached gets its acks even when another fails; the caller decides what a failure means
+   * (a plain ack request fails so the client retries; a dequeue reports the unapplied acks and
+   * goes on). Acks of jobs that already moved are no-ops, so resending is always safe.
    */
   public AckResult ack(QueueName queue, String claimant, List<Ack> succeeded, List<Ack> failed) {
     return router.ack(queue, claimant, succeeded, failed);

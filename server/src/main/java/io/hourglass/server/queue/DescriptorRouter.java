@@ -87,6 +87,7 @@ final class DescriptorRouter {
     shardIds.addAll(bad.keySet());
     int movedOk = 0;
     int movedBad = 0;
+    List<Ack> unapplied = new ArrayList<>();
     QueueException failure = null;
     for (int shardId : shardIds) {
       Shard shard = index.get(shardId);
@@ -102,13 +103,12 @@ final class DescriptorRouter {
             .forEach(p -> emptySlots.forget(queue, shardId, p));
       } catch (QueueException e) {
         LOG.warn("acks on shard {} failed: {}", shardId, e.getMessage());
-        failure = e;
+        unapplied.addAll(ok.getOrDefault(shardId, List.of()));
+        unapplied.addAll(bad.getOrDefault(shardId, List.of()));
+        failure = failure == null ? e : failure;
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
-    return new Coordinator.AckResult(movedOk, movedBad);
+    return new Coordinator.AckResult(movedOk, movedBad, unapplied, failure);
   }
 
   /** See {@link Coordinator#lookup}. */
