@@ -54,6 +54,7 @@ class ProtocolFuzzTest {
       s.setSoTimeout(100);
       s.getOutputStream().write(bytes);
       s.getOutputStream().flush();
+      s.shutdownOutput(); // nothing more is coming: the server may answer or close at once
       InputStream in = s.getInputStream();
       byte[] buf = new byte[4096];
       try {
@@ -77,7 +78,7 @@ class ProtocolFuzzTest {
   @Test
   void randomFramesDoNotHurtTheServer() throws Exception {
     Random random = new Random(42);
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 40; i++) {
       byte[] payload = new byte[random.nextInt(200)];
       random.nextBytes(payload);
       if (i % 3 == 0 && payload.length >= 4) {
