@@ -2,7 +2,6 @@ package io.hourglass.server.queue;
 
 import io.hourglass.server.queue.QueueException.Kind;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -145,64 +144,24 @@ public final class Coordinator {
    * anything goes wrong after jobs were claimed, they are released before the error propagates.
    */
   public List<ClaimedJob> dequeue(DequeueRequest request) {
-    QueueName queue = request.queue();
     List<Shard> order = covered(rotated(healthy(shards.get())), request.coverage());
-    List<ClaimedJob> out = new ArrayList<>();
-    Set<Integer> skip = new HashSet<>();
-    int missing = 0;
-    boolean answered = false;
-    QueueException failure = null;
+    DequeueFanout fanout = new DequeueFanout(request, emptySlots);
     try {
-      outer:
-      for (int priority = 1; priority <= priorityLevels; priority++) {
+      for (int priority = 1; priority <= priorityLevels && !fanout.full(); priority++) {
         for (Shard shard : order) {
-          int remaining = request.limit() - out.size();
-          if (remaining == 0) {
-            break outer;
+          if (fanout.full()) {
+            break;
           }
-          if (skip.contains(shard.id())) {
-            continue;
-          }
-          if (!request.dryRun() && emptySlots.isEmpty(queue, shard.id(), priority)) {
-            answered = true;
-            continue;
-          }
-          List<ClaimedJob> got;
-          ClaimRequest claim = new ClaimRequest(queue, priority, remaining, request.claimant());
-          try {
-            got = request.dryRun() ? shard.backend().peek(claim) : shard.backend().claim(claim);
-          } catch (QueueException e) {
-            skip.add(shard.id());
-            if (e.kind() == Kind.QUEUE_NOT_FOUND) {
-              missing++;
-            } else {
-              LOG.warn("dequeue from shard {} failed: {}", shard.id(), e.getMessage());
-              failure = e;
-            }
-            continue;
-          }
-          answered = true;
-          if (got.size() < remaining && !request.dryRun()) {
-            emptySlots.markEmpty(queue, shard.id(), priority);
-          }
-          out.addAll(got);
+          fanout.ask(shard, priority);
         }
       }
     } catch (RuntimeException e) {
       if (!request.dryRun()) {
-        release(queue, out);
+        release(request.queue(), fanout.jobs());
       }
       throw e;
     }
-    if (out.isEmpty() && !answered) {
-      if (missing > 0 && failure == null) {
-        throw new QueueException(Kind.QUEUE_NOT_FOUND, "queueName: queue '" + queue + "' does not exist");
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    }
-    return out;
+    return fanout.result();
   }
 
   /**
