@@ -120,6 +120,7 @@ public final class FakePinLater implements PinLater.ServiceIface {
         FakeJob job = claimed.remove(a.getJobDescriptor());
         if (job != null) {
           failureAcksApplied.add(a);
+          job.remaining--; // PinLater's bookkeeping: a failure takes the attempt
           if (job.remaining > 0) {
             pending.add(job);
           }
@@ -145,7 +146,6 @@ public final class FakePinLater implements PinLater.ServiceIface {
     Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
     while (jobs.size() < limit && !pending.isEmpty()) {
       FakeJob job = pending.poll();
-      job.remaining--;
       claimed.put(job.descriptor, job);
       jobs.put(job.descriptor, ByteBuffer.wrap(("body of " + job.descriptor).getBytes(StandardCharsets.UTF_8)));
       meta.put(job.descriptor, new PinLaterDequeueMetadata().setAttemptsAllowed(job.allowed).setAttemptsRemaining(job.remaining));

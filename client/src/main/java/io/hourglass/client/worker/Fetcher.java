@@ -140,7 +140,7 @@ final class Fetcher {
       PinLaterDequeueMetadata m = meta.get(descriptor);
       // Without metadata, treat the run as the last attempt: the handler may not count on a retry.
       int allowed = m != null && m.isSetAttemptsAllowed() ? m.getAttemptsAllowed() : 1;
-      int remaining = m != null && m.isSetAttemptsRemaining() ? m.getAttemptsRemaining() : 0;
+      int remaining = m != null && m.isSetAttemptsRemaining() ? m.getAttemptsRemaining() : 1;
       jobs.add(new Job(parts.queue(), descriptor, bytes(body), allowed, remaining));
     });
     return jobs;

@@ -158,18 +158,19 @@ final class JobWriter {
   private static void bindCheckpoint(PreparedStatement ps, Checkpoint cp, String claimant, long now)
       throws SQLException {
     ps.setBytes(1, cp.newBody());
-    ps.setBoolean(2, cp.moveToPending());
+    setNullableInt(ps, 2, cp.attemptsAllowed());
     setNullableInt(ps, 3, cp.attemptsAllowed());
-    setNullableInt(ps, 4, cp.attemptsAllowed());
-    setNullableInt(ps, 5, cp.attemptsAllowed());
-    ps.setBoolean(6, cp.moveToPending());
-    ps.setLong(7, cp.runAfterMillis());
-    ps.setBoolean(8, cp.moveToPending());
-    ps.setString(9, cp.prependCustomStatus());
+    ps.setBoolean(4, cp.moveToPending());
+    ps.setBoolean(5, cp.moveToPending());
+    setNullableInt(ps, 6, cp.attemptsAllowed());
+    ps.setBoolean(7, cp.moveToPending());
+    ps.setLong(8, cp.runAfterMillis());
+    ps.setBoolean(9, cp.moveToPending());
     ps.setString(10, cp.prependCustomStatus());
-    ps.setLong(11, now);
-    ps.setLong(12, cp.descriptor().localId());
-    ps.setString(13, claimant);
+    ps.setString(11, cp.prependCustomStatus());
+    ps.setLong(12, now);
+    ps.setLong(13, cp.descriptor().localId());
+    ps.setString(14, claimant);
   }
 
   private static void setNullableInt(PreparedStatement ps, int index, Integer value) throws SQLException {
