@@ -3,8 +3,8 @@
  *
  * This IDL is wire-compatible with the PinLater IDL: every method name, argument id, struct
  * field id, type, requiredness, default and enum value is the same, so a client generated from
- * the PinLater IDL (any language, framed transport + binary protocol) works against Hourglass
- * unchanged. Extensions only ever come as new optional fields (new ids) or new methods, and are
+ * the PinLater IDL (any language, framed transport + binary protocol with strict message headers,
+ * which every generated client sends) works against Hourglass unchanged. Extensions only ever come as new optional fields (new ids) or new methods, and are
  * marked "EXTENSION" below.
  *
  * Vocabulary:

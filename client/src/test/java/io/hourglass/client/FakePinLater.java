@@ -2,7 +2,7 @@ package io.hourglass.client;
 
 import com.twitter.util.Future;
 import io.hourglass.thrift.ErrorCode;
-import io.hourglass.thrift.PinLater;
+import io.hourglass.thrift.PinLaterRpc;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
 import io.hourglass.thrift.PinLaterDequeueMetadata;
@@ -39,7 +39,7 @@ import java.util.function.Predicate;
  * every request recorded, faults injected on demand. Not a model of the real server beyond what
  * these tests need.
  */
-public final class FakePinLater implements PinLater.ServiceIface {
+public final class FakePinLater implements PinLaterRpc {
   /** Dequeue requests as received, failed ones included. */
   public final List<PinLaterDequeueRequest> dequeues = new CopyOnWriteArrayList<>();
   /** ackDequeuedJobs requests as received, failed ones included. */

@@ -146,7 +146,7 @@ final class Fetcher {
     return jobs;
   }
 
-  /** Scrooge hands out slices of a shared buffer: copy what is between position and limit. */
+  /** A binary field may be a slice of a shared buffer: copy what is between position and limit. */
   private static byte[] bytes(ByteBuffer body) {
     ByteBuffer b = body.duplicate();
     byte[] out = new byte[b.remaining()];
