@@ -136,6 +136,11 @@ public final class BenchMain implements Callable<Integer> {
       return 2;
     }
     List<Integer> counts = Report.parseCounts(shardCounts);
+    if (runs < 1 || seconds <= 0 || warmup < 0 || clients < 1 || counts.isEmpty() || counts.stream().anyMatch(c -> c < 1)) {
+      System.err.println("bench: --runs and --clients must be at least 1, --seconds positive, --warmup not negative,"
+          + " --shards a list of counts of at least 1");
+      return 2;
+    }
     Set<Scenario> cells = selectedCells();
     boolean idleCell = scenarios == null || scenarios.contains("idle");
     byte[] body = new byte[bodyBytes];

@@ -7,10 +7,11 @@ import org.HdrHistogram.Histogram;
  * in it; {@code serverMicrosPerJob} is NaN for raw cells (no server on the path).
  *
  * @param empties answers that found no work in the window (a dequeue cell whose queue ran dry)
+ * @param retries transactions run again after a deadlock (raw claim cells)
  */
 record CellResult(Scenario scenario, int shards, int run, double jobsPerSecond, double p50Millis, double p99Millis,
     double serverMicrosPerJob, double dbMicrosPerJob, double clientMicrosPerJob, double statementsPerJob,
-    long empties) {
+    long empties, long retries) {
 
   static CellResult of(Scenario scenario, int shards, int run, CellRunner.Window w) {
     double jobs = Math.max(1, w.jobs());
@@ -20,7 +21,7 @@ record CellResult(Scenario scenario, int shards, int run, double jobsPerSecond, 
         h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
         h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
         scenario.raw() ? Double.NaN : d.serverMicros() / jobs, d.dbMicros() / jobs, d.clientMicros() / jobs,
-        d.statements() / jobs, w.empties());
+        d.statements() / jobs, w.empties(), w.retries());
   }
 
   String line(int runs) {
@@ -28,6 +29,7 @@ record CellResult(Scenario scenario, int shards, int run, double jobsPerSecond, 
         .formatted(shards, shards == 1 ? "" : "s", run, runs, scenario.cliName(), Report.jobs(jobsPerSecond),
             Report.ms(p50Millis), Report.ms(p99Millis), Report.us(serverMicrosPerJob), Report.us(dbMicrosPerJob),
             Report.us(clientMicrosPerJob), Report.stmts(statementsPerJob),
-            empties > 0 ? "  (" + empties + " empty answers: the queue ran dry; raise --dequeue-rate-guess)" : "");
+            empties > 0 ? "  (" + empties + " empty answers: the queue ran dry; raise --dequeue-rate-guess)" : "")
+        + (retries > 0 ? "  (" + retries + " deadlock retries)" : "");
   }
 }

@@ -20,6 +20,7 @@ final class CellRunner {
   static final class Context {
     private final Recorder latencies = new Recorder(3);
     private final AtomicLong empty = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
 
     /** Records one RPC's (or one raw statement group's) latency. */
     void record(long nanos) {
@@ -30,10 +31,15 @@ final class CellRunner {
     void countEmpty() {
       empty.incrementAndGet();
     }
+
+    /** Counts a transaction run again after a deadlock. */
+    void countRetry() {
+      retries.incrementAndGet();
+    }
   }
 
   /** The measured window. {@code latencyMicros} holds every latency recorded in it. */
-  record Window(long jobs, long empties, Histogram latencyMicros, Meters.Delta cost) {}
+  record Window(long jobs, long empties, long retries, Histogram latencyMicros, Meters.Delta cost) {}
 
   private CellRunner() {}
 
@@ -68,13 +74,15 @@ final class CellRunner {
       sleep(warmupSeconds, failure);
       long jobs0 = jobs.get();
       long empty0 = context.empty.get();
+      long retries0 = context.retries.get();
       context.latencies.getIntervalHistogram(); // drops the warm-up's latencies
       Meters.Snapshot begin = meters.snapshot();
       sleep(seconds, failure);
       Meters.Snapshot end = meters.snapshot();
       Histogram window = context.latencies.getIntervalHistogram();
       long moved = jobs.get() - jobs0;
-      return new Window(moved, context.empty.get() - empty0, window, Meters.between(begin, end));
+      return new Window(moved, context.empty.get() - empty0, context.retries.get() - retries0, window,
+          Meters.between(begin, end));
     } finally {
       stop.set(true);
       if (!done.await(60, TimeUnit.SECONDS)) {

@@ -69,8 +69,19 @@ final class RawLoads {
       return new Loop() {
         @Override
         public int runOnce(CellRunner.Context context) throws SQLException {
-          long now = System.currentTimeMillis();
           long t0 = System.nanoTime();
+          List<Long> ids = retryingDeadlocks(c, context, () -> claim(limit));
+          if (ids.isEmpty()) {
+            context.countEmpty();
+            return 0;
+          }
+          context.record(System.nanoTime() - t0);
+          retryingDeadlocks(c, context, () -> ack(ids));
+          return ids.size();
+        }
+
+        private List<Long> claim(int limit) throws SQLException {
+          long now = System.currentTimeMillis();
           select.setLong(1, now);
           select.setInt(2, limit);
           List<Long> ids = new ArrayList<>(limit);
@@ -80,26 +91,26 @@ final class RawLoads {
               rs.getBytes(4); // the body travels, as it does to a worker
             }
           }
-          if (ids.isEmpty()) {
-            c.commit();
-            context.countEmpty();
-            return 0;
-          }
-          try (PreparedStatement claim = c.prepareStatement(RawSql.markClaimed(ids.size()))) {
-            claim.setString(1, claimant);
-            claim.setLong(2, now);
-            bindIds(claim, 3, ids);
-            claim.executeUpdate();
+          if (!ids.isEmpty()) {
+            try (PreparedStatement claim = c.prepareStatement(RawSql.markClaimed(ids.size()))) {
+              claim.setString(1, claimant);
+              claim.setLong(2, now);
+              bindIds(claim, 3, ids);
+              claim.executeUpdate();
+            }
           }
           c.commit();
-          context.record(System.nanoTime() - t0);
+          return ids;
+        }
+
+        private Void ack(List<Long> ids) throws SQLException {
           try (PreparedStatement ack = c.prepareStatement(RawSql.ackSucceeded(ids.size()))) {
             ack.setLong(1, System.currentTimeMillis());
             bindIds(ack, 2, ids);
             ack.executeUpdate();
           }
           c.commit();
-          return ids.size();
+          return null;
         }
 
         @Override
@@ -108,6 +119,29 @@ final class RawLoads {
         }
       };
     };
+  }
+
+  interface Transaction<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * InnoDB may pick a SKIP LOCKED claim or an ack as a deadlock victim (errno 1213: the claim's
+   * scan of claim_order meets an ack rewriting the same index entries); like any client, roll
+   * back and run the transaction again. Each retry is counted and shown with the cell.
+   */
+  static <T> T retryingDeadlocks(Connection c, CellRunner.Context context, Transaction<T> tx) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return tx.run();
+      } catch (SQLException e) {
+        if (e.getErrorCode() != 1213 || attempt >= 10) {
+          throw e;
+        }
+        c.rollback();
+        context.countRetry();
+      }
+    }
   }
 
   /** Puts {@code perShard} PENDING jobs on every shard with 100-row INSERTs. */

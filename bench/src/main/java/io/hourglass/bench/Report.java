@@ -37,7 +37,8 @@ final class Report {
     return Optional.of(new CellResult(scenario, shards, 0, med(runs, CellResult::jobsPerSecond),
         med(runs, CellResult::p50Millis), med(runs, CellResult::p99Millis), med(runs, CellResult::serverMicrosPerJob),
         med(runs, CellResult::dbMicrosPerJob), med(runs, CellResult::clientMicrosPerJob),
-        med(runs, CellResult::statementsPerJob), runs.stream().mapToLong(CellResult::empties).sum()));
+        med(runs, CellResult::statementsPerJob), runs.stream().mapToLong(CellResult::empties).sum(),
+        runs.stream().mapToLong(CellResult::retries).sum()));
   }
 
   static String markdown(List<CellResult> all, List<Integer> shardCounts) {
