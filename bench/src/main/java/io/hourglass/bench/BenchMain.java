@@ -166,9 +166,11 @@ public final class BenchMain implements Callable<Integer> {
               System.out.println(r.line(runs));
             }
             if (idleCell && n == maxShards) {
-              IdleResult r = runIdle(n, run, server, admin, meters);
-              idle.add(r);
-              System.out.println(r.line(runs));
+              for (int workers : List.of(0, idleWorkers)) {
+                IdleResult r = runIdle(n, run, workers, server, admin, meters);
+                idle.add(r);
+                System.out.println(r.line(runs));
+              }
             }
           }
         }
@@ -254,14 +256,15 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
-  private IdleResult runIdle(int n, int run, ServerProcess server, HourglassClient admin, Meters meters)
+  /** {@code workers} = 0 measures what the server sends by itself (health probes, heartbeats, leftover polls). */
+  private IdleResult runIdle(int n, int run, int workers, ServerProcess server, HourglassClient admin, Meters meters)
       throws Exception {
-    String queue = "bench_idle_" + run;
+    String queue = "bench_idle_" + workers + "_" + run;
     admin.createQueue(queue);
     try {
       CellRunner.Window w = CellRunner.run(ServerLoads.longPoll(target(), queue, dequeueLimit, idleWaitMillis),
-          idleWorkers, Math.min(warmup, 2), idleSeconds, meters);
-      return IdleResult.of(n, run, idleWorkers, idleWaitMillis, w);
+          workers, Math.min(warmup, 2), idleSeconds, meters);
+      return IdleResult.of(n, run, workers, idleWaitMillis, w);
     } finally {
       admin.deleteQueue(queue, DELETE_PASSWORD);
     }

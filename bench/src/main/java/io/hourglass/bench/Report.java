@@ -76,17 +76,25 @@ final class Report {
     return lines;
   }
 
-  static String idleMarkdown(List<IdleResult> runs) {
-    if (runs.isEmpty()) {
+  /** One row per worker count (0 = the server's own background), medians over runs. */
+  static String idleMarkdown(List<IdleResult> all) {
+    if (all.isEmpty()) {
       return "";
     }
-    IdleResult first = runs.get(0);
-    return "| idle: long-polling workers, empty queue | shards | statements/s to MariaDB | server CPU % of a core | mariadbd CPU % | client CPU % | dequeue answers/s |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|\n"
-        + "| %d workers, waitMillis %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n".formatted(first.workers(),
-            first.waitMillis(), first.shards(), medI(runs, IdleResult::statementsPerSecond),
-            medI(runs, IdleResult::serverCpuPercent), medI(runs, IdleResult::dbCpuPercent),
-            medI(runs, IdleResult::clientCpuPercent), medI(runs, IdleResult::rpcsPerSecond));
+    StringBuilder out = new StringBuilder(
+        "| idle: long-polling workers, empty queue | shards | statements/s to MariaDB | server CPU % of a core | mariadbd CPU % | client CPU % | dequeue answers/s |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|\n");
+    all.stream().map(IdleResult::workers).distinct().sorted().forEach(workers -> {
+      List<IdleResult> runs = all.stream().filter(r -> r.workers() == workers).toList();
+      IdleResult first = runs.get(0);
+      String who = workers == 0 ? "no workers (the server's own statements)"
+          : workers + " workers, waitMillis " + first.waitMillis();
+      out.append("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n".formatted(who, first.shards(),
+          medI(runs, IdleResult::statementsPerSecond), medI(runs, IdleResult::serverCpuPercent),
+          medI(runs, IdleResult::dbCpuPercent), medI(runs, IdleResult::clientCpuPercent),
+          medI(runs, IdleResult::rpcsPerSecond)));
+    });
+    return out.toString();
   }
 
   private static double med(List<CellResult> runs, ToDoubleFunction<CellResult> f) {

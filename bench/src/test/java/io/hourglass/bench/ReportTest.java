@@ -37,6 +37,15 @@ class ReportTest {
   }
 
   @Test
+  void idleTableShowsTheServersOwnStatementsBeforeTheWorkers() {
+    String table = Report.idleMarkdown(List.of(
+        new IdleResult(2, 1, 20, 5000, 150, 9, 4, 1, 4), new IdleResult(2, 1, 0, 5000, 3, 1, 1, 0, 0)));
+    List<String> rows = table.lines().skip(2).toList();
+    assertEquals(List.of("| no workers (the server's own statements) | 2 | 3.0 | 1.0 | 1.0 | 0.0 | 0.0 |",
+        "| 20 workers, waitMillis 5000 | 2 | 150.0 | 9.0 | 4.0 | 1.0 | 4.0 |"), rows);
+  }
+
+  @Test
   void cpuTicksAreReadAfterACommandNameWithSpacesAndParentheses() {
     String stat = "4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 30 0 100 0 0";
     assertEquals(300, ProcCpu.parseTicks(stat));
