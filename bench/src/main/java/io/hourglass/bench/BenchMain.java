@@ -40,7 +40,7 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "3", description = "unmeasured seconds before each cell (default ${DEFAULT-VALUE})")
   double warmup;
 
-  @Option(names = "--server-warmup", defaultValue = "6",
+  @Option(names = "--server-warmup", defaultValue = "10",
       description = "unmeasured seconds of mixed load after each server start, for its JIT (default ${DEFAULT-VALUE})")
   double serverWarmup;
 
@@ -120,9 +120,26 @@ public final class BenchMain implements Callable<Integer> {
   private final List<CellResult> results = new ArrayList<>();
   private final List<IdleResult> idle = new ArrayList<>();
 
+  private String commandLine = "scripts/bench";
+
   public static void main(String[] args) {
     FINAGLE_LOG.setLevel(java.util.logging.Level.WARNING);
-    System.exit(new CommandLine(new BenchMain()).execute(args));
+    BenchMain bench = new BenchMain();
+    bench.commandLine = commandLine(args);
+    System.exit(new CommandLine(bench).execute(args));
+  }
+
+  /** The command as the user typed it, for the table's caption: {@code --repo DIR} is the script's. */
+  static String commandLine(String[] args) {
+    List<String> shown = new ArrayList<>(List.of("scripts/bench"));
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--repo")) {
+        i++;
+      } else if (!args[i].startsWith("--repo=")) {
+        shown.add(args[i]);
+      }
+    }
+    return String.join(" ", shown);
   }
 
   @Override
@@ -272,9 +289,9 @@ public final class BenchMain implements Callable<Integer> {
 
   private void printSummary(String started, String machineAtStart, List<Integer> counts) {
     System.out.println();
-    System.out.printf("Benchmark %s UTC, `scripts/bench --seconds %s --runs %d` (medians of %d run%s; fsync on, "
+    System.out.printf("Benchmark %s UTC, `%s` (medians of %d run%s; fsync on, "
             + "buffer pool %s, redo log %s, %d clients over %s, dequeue limit %d, %d-byte bodies).%n",
-        started, fmt(seconds), runs, runs, runs == 1 ? "" : "s", bufferPool, redoLog, clients,
+        started, commandLine, runs, runs == 1 ? "" : "s", bufferPool, redoLog, clients,
         clientKind.name().toLowerCase(java.util.Locale.ROOT), dequeueLimit, bodyBytes);
     System.out.println("Machine at start: " + machineAtStart + "; at end: " + Machine.loadAverage() + ".");
     System.out.println();
@@ -293,9 +310,5 @@ public final class BenchMain implements Callable<Integer> {
       System.out.println();
       System.out.println("WARNING: " + dry + " dequeue cell(s) ran dry (empty answers); raise --dequeue-rate-guess.");
     }
-  }
-
-  private static String fmt(double d) {
-    return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
   }
 }

@@ -44,6 +44,7 @@ final class ServerProcess implements AutoCloseable {
     Process p = new ProcessBuilder(cmd).directory(repo.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
     ServerProcess server = new ServerProcess(p, "127.0.0.1:" + port);
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "bench-stop-server")); // on Ctrl-C
     server.awaitReady(log);
     return server;
   }

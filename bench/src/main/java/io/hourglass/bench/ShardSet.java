@@ -39,6 +39,13 @@ final class ShardSet implements AutoCloseable {
     wipeShardData(dir);
     localShards(repo, dir, "start", "--count", String.valueOf(count), "--base-port", String.valueOf(basePort),
         "--buffer-pool", bufferPool, "--redo-log", redoLog);
+    ShardSet set = new ShardSet(repo, dir, readShards(dir, count));
+    // Ctrl-C ends the JVM without unwinding try-with-resources; stopping twice is harmless.
+    Runtime.getRuntime().addShutdownHook(new Thread(set::close, "bench-stop-shards"));
+    return set;
+  }
+
+  private static List<Shard> readShards(Path dir, int count) throws IOException {
     List<Shard> shards = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       Path s = dir.resolve("shard" + i);
@@ -46,7 +53,7 @@ final class ShardSet implements AutoCloseable {
       long pid = Long.parseLong(Files.readString(s.resolve("mariadbd.pid")).trim());
       shards.add(new Shard(i, port, pid));
     }
-    return new ShardSet(repo, dir, List.copyOf(shards));
+    return List.copyOf(shards);
   }
 
   List<Shard> shards() {
@@ -58,7 +65,7 @@ final class ShardSet implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       localShards(repo, dir, "stop");
     } catch (IOException | InterruptedException e) {

@@ -51,6 +51,12 @@ class ReportTest {
     assertEquals(300, ProcCpu.parseTicks(stat));
   }
 
+  @Test
+  void captionShowsTheCommandWithoutTheScriptsOwnRepoArgument() {
+    assertEquals("scripts/bench --seconds 10 --runs 3",
+        BenchMain.commandLine(new String[] {"--repo", "/work/x", "--seconds", "10", "--runs", "3"}));
+  }
+
   private static CellResult cell(Scenario s, int shards, double jobsPerSecond) {
     return new CellResult(s, shards, 1, jobsPerSecond, 1, 2, s.raw() ? Double.NaN : 30, 200, 5, 0.1, 0, 0);
   }
