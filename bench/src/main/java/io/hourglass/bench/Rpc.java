@@ -10,7 +10,7 @@ import io.hourglass.thrift.PinLaterJobAckRequest;
 import io.hourglass.thrift.RequestContext;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TBinaryProtocol;
-import org.apache.thrift.transport.TFramedTransport;
+import org.apache.thrift.transport.layered.TFramedTransport;
 import org.apache.thrift.transport.TSocket;
 
 /**
