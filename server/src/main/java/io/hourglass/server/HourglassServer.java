@@ -136,9 +136,11 @@ public final class HourglassServer implements AutoCloseable {
     DequeueWaiters waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
     metrics.register("dequeue.waiting", (Gauge<Integer>) waiters::waiting);
     Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
-        new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters));
+        new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters),
+        q -> queueConfig.get().forQueue(q.value()).claimTimeout());
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
-        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()));
+        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()),
+        shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId));
     // Bounded strings and containers: crafted lengths cannot make the server allocate GBs.
     TProtocolFactory protocols = new TBinaryProtocol.Factory(
         false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems());

@@ -69,7 +69,7 @@ final class ShardOps implements AutoCloseable {
     switch (e.kind()) {
       case SHARD_CONNECTION_FAILED -> {
         health.recordError();
-        if (!poolExhausted(e)) {
+        if (!poolExhausted(e) && !SqlErrors.isStatementTimeout(e.getCause())) {
           evictIdleConnections();
           health.markDown(e.getMessage());
         }

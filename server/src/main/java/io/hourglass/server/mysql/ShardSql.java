@@ -24,20 +24,29 @@ final class ShardSql {
 
   private final int shardId;
   private final HikariDataSource pool;
+  private final HikariDataSource adminPool;
   private final Clock clock;
   private final ShardOps ops;
+  private final java.time.Duration adminStatementTimeout;
   private volatile boolean schemaReady;
   private volatile boolean consecutiveIds;
 
-  ShardSql(int shardId, HikariDataSource pool, Clock clock, ShardOps ops) {
+  ShardSql(int shardId, HikariDataSource pool, HikariDataSource adminPool, Clock clock, ShardOps ops,
+      java.time.Duration adminStatementTimeout) {
+    this.adminStatementTimeout = adminStatementTimeout;
     this.shardId = shardId;
     this.pool = pool;
+    this.adminPool = adminPool;
     this.clock = clock;
     this.ops = ops;
   }
 
   int shardId() {
     return shardId;
+  }
+
+  java.time.Duration adminStatementTimeout() {
+    return adminStatementTimeout;
   }
 
   long nowMillis() {
@@ -85,6 +94,19 @@ final class ShardSql {
    * fast while the shard is down (see {@link ShardHealth}) instead of waiting for the pool.
    */
   <T> T run(QueueName queue, SqlWork<T> work) {
+    return run(pool, queue, work);
+  }
+
+  /**
+   * Like {@link #run}, on the shard's admin pool: counts, scans, retries and deletes, which may
+   * run for up to {@code admin.statementTimeoutMillis} and must not take the request path's
+   * connections while they do.
+   */
+  <T> T runAdmin(QueueName queue, SqlWork<T> work) {
+    return run(adminPool, queue, work);
+  }
+
+  private <T> T run(HikariDataSource pool, QueueName queue, SqlWork<T> work) {
     ops.failFastWhenDown();
     ops.inflight().incrementAndGet();
     try {
