@@ -121,10 +121,10 @@ public record ServerConfig(
             Duration.ofMillis(reader.intIn("pool.connectTimeoutMillis", 250, 600_000)),
             Duration.ofMillis(reader.intIn("pool.socketTimeoutMillis", 1000, 3_600_000)),
             reader.intIn("pool.maxConcurrentClaims", 1, 1000),
-            Duration.ofMillis(reader.intIn("pool.statementTimeoutMillis", 100, 3_600_000)),
+            statementLimit(values, reader, "pool.statementTimeoutMillis"),
             new PoolSettings.AdminPool(
                 reader.intIn("admin.maxConnections", 1, 100),
-                Duration.ofMillis(reader.intIn("admin.statementTimeoutMillis", 100, 3_600_000)))),
+                statementLimit(values, reader, "admin.statementTimeoutMillis"))),
         reader.intIn("server.threads", 2, 10_000),
         levels,
         reader.intIn("dequeue.maxLimit", 1, 1_000_000),
@@ -150,6 +150,19 @@ public record ServerConfig(
   }
 
   private static final int DAY_MILLIS = 24 * 3600 * 1000;
+
+  /**
+   * A statement time limit; left at its default, it is at most half of pool.socketTimeoutMillis,
+   * so that lowering the socket timeout alone stays a valid config.
+   */
+  private static Duration statementLimit(Map<String, String> values, Values reader, String key) {
+    Duration limit = Duration.ofMillis(reader.intIn(key, 100, 3_600_000));
+    if (!values.get(key).equals(DEFAULTS.get(key))) {
+      return limit;
+    }
+    Duration half = Duration.ofMillis(reader.intIn("pool.socketTimeoutMillis", 1000, 3_600_000) / 2);
+    return limit.compareTo(half) <= 0 ? limit : half;
+  }
 
   private static void put(Map<String, String> values, String source, String key, String value) {
     if (!DEFAULTS.containsKey(key)) {

@@ -113,8 +113,7 @@ final class JobClaimer {
     if (jobs.isEmpty()) {
       return 0;
     }
-    sql.ensureSchema();
-    return sql.run(queue, c -> {
+    return sql.runEvenIfDown(queue, c -> {
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.releaseClaims(queue, jobs.size()))) {
         ps.setLong(1, sql.nowMillis());
         ps.setString(2, claimant);

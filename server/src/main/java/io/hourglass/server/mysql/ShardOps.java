@@ -86,7 +86,7 @@ final class ShardOps implements AutoCloseable {
    * an overloaded shard is not a dead one, and must not leave rotation for it.
    */
   private static boolean poolExhausted(QueueException e) {
-    return e.getCause() instanceof java.sql.SQLTransientConnectionException t && t.getCause() == null;
+    return SqlErrors.isPoolExhausted(e.getCause());
   }
 
   /** Pooled connections to a shard that died are dead too: let the pool replace them. */

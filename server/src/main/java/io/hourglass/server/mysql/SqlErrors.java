@@ -35,6 +35,14 @@ final class SqlErrors {
         && (e.getErrorCode() == ER_STATEMENT_TIMEOUT || e.getErrorCode() == ER_QUERY_TIMEOUT);
   }
 
+  /**
+   * HikariCP's "connection is not available" timeout carries the last connect failure as its
+   * cause when the shard cannot be reached, and no cause when every connection is simply busy.
+   */
+  static boolean isPoolExhausted(Throwable t) {
+    return t instanceof SQLTransientConnectionException e && e.getCause() == null;
+  }
+
   static boolean isConnectionFailure(SQLException e) {
     String state = e.getSQLState();
     return e instanceof SQLTransientConnectionException
