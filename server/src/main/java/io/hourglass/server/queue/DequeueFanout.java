@@ -105,7 +105,7 @@ final class DequeueFanout {
       timedOut = true;
       skip.add(shard.id());
       String message = "shard " + shard.id() + " did not answer within the dequeue's deadline of "
-          + deadline.budgetMillis() + " ms (half the claim timeout of queue " + request.queue() + ")";
+          + deadline.budgetMillis() + " ms (at most half the claim timeout of queue " + request.queue() + ")";
       LOG.warn("{}; answering with the {} jobs claimed so far", message, jobs.size());
       failure = failure == null ? new QueueException(Kind.SHARD_CONNECTION_FAILED, message) : failure;
       if (!request.dryRun()) {
