@@ -132,9 +132,11 @@ public final class HourglassServer implements AutoCloseable {
     DequeueWaiters waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
     metrics.register("dequeue.waiting", (Gauge<Integer>) waiters::waiting);
     Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
-        new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters));
+        new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters),
+        q -> queueConfig.get().forQueue(q.value()).claimTimeout());
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
-        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()));
+        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()),
+        shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId));
     BoundedProtocol protocol = new BoundedProtocol(config.thriftLimits());
     MalformedRequestLog malformed = MalformedRequestLog.toServerLog(clock);
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, queueConfig::get, liveServers);

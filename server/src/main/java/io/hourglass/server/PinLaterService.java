@@ -212,7 +212,7 @@ public final class PinLaterService implements PinLaterRpc {
       return response;
     } catch (RuntimeException e) {
       if (!request.dryRun()) {
-        coordinator.release(request.queue(), claimed);
+        coordinator.release(request.queue(), request.claimant(), claimed);
       }
       throw e;
     }
@@ -274,7 +274,7 @@ public final class PinLaterService implements PinLaterRpc {
       List<String> texts = request.getJobDescriptors();
       Map<JobDescriptor, String> asked = new LinkedHashMap<>();
       for (int i = 0; i < texts.size(); i++) {
-        asked.put(JobDescriptor.parse(texts.get(i), "jobDescriptors[" + i + "]"), texts.get(i));
+        asked.put(reader.descriptor(texts.get(i), "jobDescriptors[" + i + "]"), texts.get(i));
       }
       Map<JobDescriptor, JobInfo> found =
           coordinator.lookup(new ArrayList<>(asked.keySet()), request.isIncludeBody());

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * Turns Thrift request fields into validated domain records. Every error names the field it is
@@ -39,11 +40,22 @@ final class RequestReader {
   private final int priorityLevels;
   private final int maxDequeueLimit;
   private final long maxWaitMillis;
+  private final IntPredicate shardConfigured;
 
   /** Server-side bounds on what a request may ask for. */
   record Bounds(int priorityLevels, int maxDequeueLimit, long maxWaitMillis) {}
 
+  /** A reader that takes descriptors of any shard id. */
   RequestReader(Clock clock, Bounds bounds) {
+    this(clock, bounds, shardId -> true);
+  }
+
+  /**
+   * @param shardConfigured whether a shard id is in the current shard config (descriptors naming
+   *     another are rejected instead of being silently ignored)
+   */
+  RequestReader(Clock clock, Bounds bounds, IntPredicate shardConfigured) {
+    this.shardConfigured = shardConfigured;
     this.clock = clock;
     this.priorityLevels = bounds.priorityLevels();
     this.maxDequeueLimit = bounds.maxDequeueLimit();
@@ -146,9 +158,27 @@ final class RequestReader {
     return out;
   }
 
-  /** Parses a descriptor that must belong to {@code queue}. */
-  JobDescriptor descriptorOf(QueueName queue, String text, String field) {
+  /**
+   * Parses a descriptor and checks that it could name a job of this server: its shard is
+   * configured and its priority is one of {@code 1..priorityLevels}. Anything else cannot have
+   * come from a dequeue here, and acking or looking it up would silently do nothing.
+   */
+  JobDescriptor descriptor(String text, String field) {
     JobDescriptor d = JobDescriptor.parse(text, field);
+    if (d.priority() < 1 || d.priority() > priorityLevels) {
+      throw QueueException.badArgument(field, "'" + text + "' names priority " + d.priority()
+          + ", outside 1.." + priorityLevels);
+    }
+    if (!shardConfigured.test(d.shardId())) {
+      throw QueueException.badArgument(field, "'" + text + "' names shard " + d.shardId()
+          + ", which is not in the shard config");
+    }
+    return d;
+  }
+
+  /** Parses a descriptor that must belong to {@code queue} (see {@link #descriptor}). */
+  JobDescriptor descriptorOf(QueueName queue, String text, String field) {
+    JobDescriptor d = descriptor(text, field);
     if (!d.queue().equals(queue)) {
       throw QueueException.badArgument(field, "'" + text + "' belongs to queue '" + d.queue()
           + "', not to '" + queue + "'");

@@ -279,4 +279,69 @@ class ShardFailoverTest {
     assertEquals(200, server.adminGet("/health").status());
     assertEquals(Set.of(before), dequeue(client, queue, 10).getJobs().keySet());
   }
+
+  @Test
+  void aDequeueStuckOnAFrozenShardAnswersBeforeItsClaimsCouldExpireAndReleasesTheLateClaims() throws Exception {
+    Duration claimTimeout = Duration.ofSeconds(1); // the smallest a queue may have
+    start(List.of(1, 2), Map.of("maintenance.claimTimeoutMillis", String.valueOf(claimTimeout.toMillis()),
+        // The frozen shard stays in rotation long enough for the dequeues below to run into it.
+        "health.probeTimeoutMillis", "5000", "pool.socketTimeoutMillis", "20000"));
+    PinLater.Client client = server.client();
+    String queue = "frozen_claims";
+    client.createQueue(CONTEXT, queue);
+    Map<Integer, List<String>> byShard = Map.of(1, new ArrayList<>(), 2, new ArrayList<>());
+    for (int i = 0; i < 300 && (byShard.get(1).size() < 3 || byShard.get(2).size() < 3); i++) {
+      String d = enqueue(client, queue, job("j" + i, 1).setNumAttemptsAllowed(2)).get(0);
+      byShard.get(shardOf(d)).add(d);
+    }
+    assertTrue(byShard.get(1).size() >= 3 && byShard.get(2).size() >= 3, "jobs on both shards: " + byShard);
+
+    List<String> delivered = new ArrayList<>();
+    List<Long> answeredAfterMillis = new ArrayList<>();
+    try {
+      shards.freeze(2);
+      for (int i = 0; i < 3; i++) {
+        long start = System.nanoTime();
+        try {
+          delivered.addAll(dequeue(client, queue, 100).getJobs().keySet());
+        } catch (PinLaterException e) {
+          // Shard 2 was asked first and nothing was claimed before the deadline.
+          assertEquals(ErrorCode.SHARD_CONNECTION_FAILED, e.getErrorCode(), e.getMessage());
+        }
+        answeredAfterMillis.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
+      }
+    } finally {
+      shards.thaw(2);
+    }
+    System.out.printf("dequeues with shard 2 frozen answered after %s ms (claim timeout %d ms)%n",
+        answeredAfterMillis, claimTimeout.toMillis());
+    for (long ms : answeredAfterMillis) {
+      // Claimed after the dequeue started, so a claim expires no sooner than claimTimeout after it.
+      assertTrue(ms < claimTimeout.toMillis(),
+          "a dequeue answered " + ms + " ms after it started: the claims it handed out could have expired");
+    }
+    assertTrue(byShard.get(1).containsAll(delivered), "jobs of the frozen shard were handed out: " + delivered);
+
+    // Whatever shard 2 claimed for those dequeues once it ran again went back: PENDING, attempt
+    // given back, and the next dequeue gets every one of them.
+    Eventually.await(WITHIN, "shard 2's late claims released", () -> {
+      try {
+        Map<String, PinLaterJobInfo> found =
+            client.lookupJobs(CONTEXT, new PinLaterLookupJobRequest(byShard.get(2)));
+        return found.values().stream().allMatch(j ->
+            j.getJobState() == PinLaterJobState.PENDING && j.getAttemptsRemaining() == j.getAttemptsAllowed());
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    Set<String> next = new java.util.HashSet<>();
+    Eventually.await(WITHIN, "shard 2's jobs delivered", () -> {
+      try {
+        next.addAll(dequeue(client, queue, 100).getJobs().keySet());
+      } catch (Exception e) {
+        return false;
+      }
+      return next.containsAll(byShard.get(2));
+    });
+  }
 }

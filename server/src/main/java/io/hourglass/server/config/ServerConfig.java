@@ -63,6 +63,9 @@ public record ServerConfig(
     d.put("pool.connectTimeoutMillis", "2000");
     d.put("pool.socketTimeoutMillis", "30000");
     d.put("pool.maxConcurrentClaims", "4");
+    d.put("pool.statementTimeoutMillis", String.valueOf(PoolSettings.DEFAULT_STATEMENT_TIMEOUT.toMillis()));
+    d.put("admin.maxConnections", String.valueOf(PoolSettings.DEFAULT_ADMIN.maxConnections()));
+    d.put("admin.statementTimeoutMillis", String.valueOf(PoolSettings.DEFAULT_ADMIN.statementTimeout().toMillis()));
     d.put("server.threads", "64");
     d.put("priorityLevels", "3");
     d.put("dequeue.maxLimit", "10000");
@@ -106,6 +109,14 @@ public record ServerConfig(
     overrides.forEach((k, v) -> put(values, source, k, v));
     String where = file == null ? source : file + " / " + source;
     Values reader = new Values(where, values);
+    try {
+      return build(values, reader);
+    } catch (ConfigException e) {
+      throw e.getMessage().startsWith(where) ? e : new ConfigException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ServerConfig build(Map<String, String> values, Values reader) {
     int levels = reader.intIn("priorityLevels", 1, 100);
     return new ServerConfig(
         values.get("thrift.host"),
@@ -116,7 +127,11 @@ public record ServerConfig(
             reader.intIn("pool.maxConnections", 1, 1000),
             Duration.ofMillis(reader.intIn("pool.connectTimeoutMillis", 250, 600_000)),
             Duration.ofMillis(reader.intIn("pool.socketTimeoutMillis", 1000, 3_600_000)),
-            reader.intIn("pool.maxConcurrentClaims", 1, 1000)),
+            reader.intIn("pool.maxConcurrentClaims", 1, 1000),
+            statementLimit(values, reader, "pool.statementTimeoutMillis"),
+            new PoolSettings.AdminPool(
+                reader.intIn("admin.maxConnections", 1, 100),
+                statementLimit(values, reader, "admin.statementTimeoutMillis"))),
         reader.intIn("server.threads", 2, 10_000),
         levels,
         reader.intIn("dequeue.maxLimit", 1, 1_000_000),
@@ -144,6 +159,19 @@ public record ServerConfig(
   }
 
   private static final int DAY_MILLIS = 24 * 3600 * 1000;
+
+  /**
+   * A statement time limit; left at its default, it is at most half of pool.socketTimeoutMillis,
+   * so that lowering the socket timeout alone stays a valid config.
+   */
+  private static Duration statementLimit(Map<String, String> values, Values reader, String key) {
+    Duration limit = Duration.ofMillis(reader.intIn(key, 100, 3_600_000));
+    if (!values.get(key).equals(DEFAULTS.get(key))) {
+      return limit;
+    }
+    Duration half = Duration.ofMillis(reader.intIn("pool.socketTimeoutMillis", 1000, 3_600_000) / 2);
+    return limit.compareTo(half) <= 0 ? limit : half;
+  }
 
   private static void put(Map<String, String> values, String source, String key, String value) {
     if (!DEFAULTS.containsKey(key)) {

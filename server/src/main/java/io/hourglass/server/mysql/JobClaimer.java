@@ -110,15 +110,15 @@ final class JobClaimer {
     });
   }
 
-  int releaseClaims(QueueName queue, List<JobDescriptor> jobs) {
+  int releaseClaims(QueueName queue, String claimant, List<JobDescriptor> jobs) {
     if (jobs.isEmpty()) {
       return 0;
     }
-    sql.ensureSchema();
-    return sql.run(queue, c -> {
+    return sql.runEvenIfDown(queue, c -> {
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.releaseClaims(queue, jobs.size()))) {
         ps.setLong(1, sql.nowMillis());
-        ShardSql.bindIds(ps, 2, jobs.stream().map(JobDescriptor::localId).toList());
+        ps.setString(2, claimant);
+        ShardSql.bindIds(ps, 3, jobs.stream().map(JobDescriptor::localId).toList());
         return ps.executeUpdate();
       }
     });

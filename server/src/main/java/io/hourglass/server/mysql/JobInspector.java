@@ -4,6 +4,7 @@ import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.JobFilter;
 import io.hourglass.server.queue.JobInfo;
 import io.hourglass.server.queue.JobState;
+import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.RetryFailedRequest;
 import io.hourglass.server.queue.ScanCursor;
@@ -44,9 +45,27 @@ final class JobInspector {
     return i;
   }
 
+  /**
+   * Runs a filtered admin statement. When the filter has a regex and the shard stopped the
+   * statement at its time limit, the pattern is what made it slow (a body scan is otherwise one
+   * index range): the caller hears that about the field, not about the shard, which is fine.
+   */
+  private <T> T filtered(JobFilter filter, ShardSql.SqlWork<T> work) {
+    try {
+      return sql.runAdmin(filter.queue(), work);
+    } catch (QueueException e) {
+      if (filter.bodyRegex() != null && SqlErrors.isStatementTimeout(e.getCause())) {
+        throw QueueException.badArgument("bodyRegexToMatch", "too expensive: shard " + sql.shardId()
+            + " stopped the statement after its time limit of " + sql.adminStatementTimeout().toMillis()
+            + " ms (admin.statementTimeoutMillis); use a simpler pattern or a narrower filter");
+      }
+      throw e;
+    }
+  }
+
   long count(JobFilter filter) {
     sql.ensureSchema();
-    return sql.run(filter.queue(), c -> {
+    return filtered(filter, c -> {
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.count(filter.queue(), filterSql(filter)))) {
         bindFilter(ps, filter, sql.nowMillis());
         try (ResultSet rs = ps.executeQuery()) {
@@ -65,7 +84,7 @@ final class JobInspector {
         : shardId == after.shardId() ? MySqlQueries.SCAN_AFTER_SAME_SHARD
         : shardId < after.shardId() ? MySqlQueries.SCAN_AFTER_LOWER_SHARD
         : MySqlQueries.SCAN_AFTER_HIGHER_SHARD;
-    return sql.run(queue, c -> {
+    return filtered(filter, c -> {
       List<JobInfo> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.scan(queue, filterSql(filter), afterClause))) {
         int i = bindFilter(ps, filter, sql.nowMillis());
@@ -89,7 +108,7 @@ final class JobInspector {
 
   int retryFailed(RetryFailedRequest r) {
     sql.ensureSchema();
-    return sql.run(r.queue(), c -> {
+    return sql.runAdmin(r.queue(), c -> {
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.retryFailed(r.queue()))) {
         ps.setInt(1, r.attemptsToAllow());
         ps.setInt(2, r.attemptsToAllow());
@@ -104,7 +123,7 @@ final class JobInspector {
 
   int deleteJobs(JobFilter filter, int limit) {
     sql.ensureSchema();
-    return sql.run(filter.queue(), c -> {
+    return filtered(filter, c -> {
       try (PreparedStatement ps =
           c.prepareStatement(MySqlQueries.deleteJobs(filter.queue(), filterSql(filter)))) {
         int i = bindFilter(ps, filter, sql.nowMillis());

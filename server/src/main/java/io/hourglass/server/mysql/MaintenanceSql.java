@@ -69,7 +69,7 @@ final class MaintenanceSql {
     for (String name : queues.queueNames()) {
       QueueName queue = QueueName.of(name);
       try {
-        long n = sql.run(queue, c -> {
+        long n = sql.runAdmin(queue, c -> {
           try (Statement s = c.createStatement();
               ResultSet rs = s.executeQuery(MySqlQueries.countUnfinished(queue))) {
             rs.next();

@@ -39,6 +39,7 @@ public final class MySqlBackend implements QueueBackend {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlBackend.class);
 
   private final HikariDataSource pool;
+  private final HikariDataSource adminPool;
   private final ShardOps ops;
   private final ShardSql sql;
   private final QueueRegistry queues;
@@ -48,10 +49,12 @@ public final class MySqlBackend implements QueueBackend {
   private final MaintenanceSql maintenance;
 
   private MySqlBackend(
-      ShardSpec shard, PoolSettings settings, HikariDataSource pool, Clock clock, ShardOps ops) {
+      ShardSpec shard, PoolSettings settings, HikariDataSource pool, HikariDataSource adminPool, Clock clock,
+      ShardOps ops) {
     this.pool = pool;
+    this.adminPool = adminPool;
     this.ops = ops;
-    this.sql = new ShardSql(shard.id(), pool, clock, ops);
+    this.sql = new ShardSql(shard.id(), pool, adminPool, clock, ops, settings.admin().statementTimeout());
     this.queues = new QueueRegistry(sql);
     this.claimer = new JobClaimer(sql, settings);
     this.writer = new JobWriter(sql);
@@ -66,7 +69,9 @@ public final class MySqlBackend implements QueueBackend {
   /** Opens the shard's pool; {@code health} is marked down by connection failures seen here. */
   public static MySqlBackend open(ShardSpec shard, PoolSettings settings, Clock clock, ShardHealth health) {
     HikariDataSource ds = ShardPool.open(shard, settings);
-    MySqlBackend backend = new MySqlBackend(shard, settings, ds, clock, new ShardOps(shard, ds, settings, health));
+    HikariDataSource admin = ShardPool.openAdmin(shard, settings);
+    MySqlBackend backend =
+        new MySqlBackend(shard, settings, ds, admin, clock, new ShardOps(shard, ds, settings, health));
     try {
       backend.sql.ensureSchema();
     } catch (RuntimeException e) {
@@ -113,8 +118,8 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
-  public int releaseClaims(QueueName queue, List<JobDescriptor> jobs) {
-    return claimer.releaseClaims(queue, jobs);
+  public int releaseClaims(QueueName queue, String claimant, List<JobDescriptor> jobs) {
+    return claimer.releaseClaims(queue, claimant, jobs);
   }
 
   @Override
@@ -221,6 +226,7 @@ public final class MySqlBackend implements QueueBackend {
     try {
       ops.close();
       pool.close();
+      adminPool.close();
     } catch (Exception e) {
       LOG.warn("shard {}: closing the pool failed: {}", sql.shardId(), e.getMessage());
     }

@@ -99,11 +99,16 @@ final class MySqlQueries {
         .formatted(jobsTable(queue), placeholders(idCount));
   }
 
+  /**
+   * Undo of a claim that never reached its dequeuer. {@code claim_descriptor = ?}: a release that
+   * comes late (the shard answered after the dequeue's deadline, the claim may have been rescued
+   * and claimed again since) only touches rows still held by that claimant.
+   */
   static String releaseClaims(QueueName queue, int idCount) {
     return """
         UPDATE %s
         SET state = 0, attempts_remaining = attempts_remaining + 1, updated_at = ?
-        WHERE state = 1 AND id IN (%s)
+        WHERE state = 1 AND claim_descriptor = ? AND id IN (%s)
         """
         .formatted(jobsTable(queue), placeholders(idCount));
   }
@@ -235,6 +240,19 @@ final class MySqlQueries {
         FROM %s WHERE id IN (%s)
         """
         .formatted(includeBody ? ", body" : "", jobsTable(queue), placeholders(idCount));
+  }
+
+  /**
+   * The per-statement time limit of one pooled connection's session, set once when it opens. The
+   * shard stops (and rolls back) a statement that runs longer, with ER_STATEMENT_TIMEOUT (MariaDB
+   * 1969) or ER_QUERY_TIMEOUT (MySQL 3024). MariaDB counts in seconds and applies it to every
+   * statement; MySQL counts in milliseconds and only to read-only SELECTs, which are what a
+   * regex count or scan runs.
+   */
+  static String statementTimeLimit(boolean mariaDb, long millis) {
+    return mariaDb
+        ? "SET SESSION max_statement_time = " + java.math.BigDecimal.valueOf(millis, 3).toPlainString()
+        : "SET SESSION max_execution_time = " + millis;
   }
 
   /** Whether multi-row INSERTs get consecutive auto-increment ids (lock mode 0 or 1). */

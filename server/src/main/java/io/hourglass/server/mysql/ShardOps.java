@@ -69,7 +69,7 @@ final class ShardOps implements AutoCloseable {
     switch (e.kind()) {
       case SHARD_CONNECTION_FAILED -> {
         health.recordError();
-        if (!poolExhausted(e)) {
+        if (!poolExhausted(e) && !SqlErrors.isStatementTimeout(e.getCause())) {
           evictIdleConnections();
           health.markDown(e.getMessage());
         }
@@ -86,7 +86,7 @@ final class ShardOps implements AutoCloseable {
    * an overloaded shard is not a dead one, and must not leave rotation for it.
    */
   private static boolean poolExhausted(QueueException e) {
-    return e.getCause() instanceof java.sql.SQLTransientConnectionException t && t.getCause() == null;
+    return SqlErrors.isPoolExhausted(e.getCause());
   }
 
   /** Pooled connections to a shard that died are dead too: let the pool replace them. */

@@ -2,38 +2,65 @@ package io.hourglass.server.mysql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
 import io.hourglass.server.config.PoolSettings;
 import io.hourglass.server.config.ShardSpec;
+import java.time.Duration;
+import java.util.Properties;
 
-/** Builds the HikariCP pool of one shard. */
+/** Builds the HikariCP pools of one shard: the request pool and the smaller admin pool. */
 final class ShardPool {
   private ShardPool() {}
 
+  /** The pool of the request path: enqueue, claim, ack, checkpoint, lookup, maintenance. */
   static HikariDataSource open(ShardSpec shard, PoolSettings settings) {
+    return open(shard, settings, "shard-" + shard.id(), settings.maxConnections(), settings.statementTimeout());
+  }
+
+  /**
+   * The pool of counts, scans, retries and deletes: a few connections, a longer statement limit.
+   * Kept apart so that operator statements (a regex over every body of a queue) can use up only
+   * their own share of a shard's connections.
+   */
+  static HikariDataSource openAdmin(ShardSpec shard, PoolSettings settings) {
+    HikariDataSource ds = open(shard, settings, "shard-" + shard.id() + "-admin",
+        settings.admin().maxConnections(), settings.admin().statementTimeout());
+    return ds;
+  }
+
+  private static HikariDataSource open(ShardSpec shard, PoolSettings settings, String name, int size,
+      Duration statementTimeout) {
     HikariConfig c = new HikariConfig();
-    c.setPoolName("shard-" + shard.id());
-    c.setJdbcUrl(jdbcUrl(shard));
-    c.setUsername(shard.user());
-    c.setPassword(shard.password());
-    c.setMaximumPoolSize(settings.maxConnections());
-    c.setMinimumIdle(Math.min(2, settings.maxConnections()));
+    c.setPoolName(name);
+    c.setDataSource(new TimeLimitedDataSource(
+        new DriverDataSource(jdbcUrl(shard), null, driverProperties(settings), shard.user(), shard.password()),
+        statementTimeout));
+    c.setMaximumPoolSize(size);
+    c.setMinimumIdle(Math.min(2, size));
     c.setConnectionTimeout(settings.connectTimeout().toMillis());
     // Start even when the shard is down; it joins as soon as it answers.
     c.setInitializationFailTimeout(-1);
     // SKIP LOCKED claims are cheap and gap-lock free under READ COMMITTED (see DESIGN.md §4).
     c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    c.addDataSourceProperty("createDatabaseIfNotExist", "true");
-    // A batch of INSERTs becomes one multi-row INSERT (one statement, one fsync per enqueue).
-    c.addDataSourceProperty("rewriteBatchedStatements", "true");
-    // Update counts are rows changed, not rows matched: acks report what they really moved.
-    c.addDataSourceProperty("useAffectedRows", "true");
-    c.addDataSourceProperty("connectTimeout", String.valueOf(settings.connectTimeout().toMillis()));
-    c.addDataSourceProperty("socketTimeout", String.valueOf(settings.socketTimeout().toMillis()));
-    c.addDataSourceProperty("cachePrepStmts", "true");
-    c.addDataSourceProperty("prepStmtCacheSize", "500");
-    c.addDataSourceProperty("tcpKeepAlive", "true");
-    c.addDataSourceProperty("allowPublicKeyRetrieval", "true");
     return new HikariDataSource(c);
+  }
+
+  private static Properties driverProperties(PoolSettings settings) {
+    Properties p = new Properties();
+    p.setProperty("createDatabaseIfNotExist", "true");
+    // A batch of INSERTs becomes one multi-row INSERT (one statement, one fsync per enqueue).
+    p.setProperty("rewriteBatchedStatements", "true");
+    // Update counts are rows changed, not rows matched: acks report what they really moved.
+    p.setProperty("useAffectedRows", "true");
+    p.setProperty("connectTimeout", String.valueOf(settings.connectTimeout().toMillis()));
+    // The last resort against a frozen shard process: the statement limit is enforced by the
+    // shard, and a shard that does not run at all cannot enforce anything.
+    p.setProperty("socketTimeout", String.valueOf(settings.socketTimeout().toMillis()));
+    p.setProperty("cachePrepStmts", "true");
+    p.setProperty("prepStmtCacheSize", "500");
+    p.setProperty("tcpKeepAlive", "true");
+    p.setProperty("allowPublicKeyRetrieval", "true");
+    return p;
   }
 
   static String jdbcUrl(ShardSpec shard) {

@@ -1,6 +1,7 @@
 package io.hourglass.server.mysql;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.ShardHealth;
 import java.sql.Connection;
@@ -24,20 +25,29 @@ final class ShardSql {
 
   private final int shardId;
   private final HikariDataSource pool;
+  private final HikariDataSource adminPool;
   private final Clock clock;
   private final ShardOps ops;
+  private final java.time.Duration adminStatementTimeout;
   private volatile boolean schemaReady;
   private volatile boolean consecutiveIds;
 
-  ShardSql(int shardId, HikariDataSource pool, Clock clock, ShardOps ops) {
+  ShardSql(int shardId, HikariDataSource pool, HikariDataSource adminPool, Clock clock, ShardOps ops,
+      java.time.Duration adminStatementTimeout) {
+    this.adminStatementTimeout = adminStatementTimeout;
     this.shardId = shardId;
     this.pool = pool;
+    this.adminPool = adminPool;
     this.clock = clock;
     this.ops = ops;
   }
 
   int shardId() {
     return shardId;
+  }
+
+  java.time.Duration adminStatementTimeout() {
+    return adminStatementTimeout;
   }
 
   long nowMillis() {
@@ -85,7 +95,31 @@ final class ShardSql {
    * fast while the shard is down (see {@link ShardHealth}) instead of waiting for the pool.
    */
   <T> T run(QueueName queue, SqlWork<T> work) {
-    ops.failFastWhenDown();
+    return run(pool, queue, work, true);
+  }
+
+  /**
+   * Like {@link #run}, also while the shard counts as down: for releasing claims that a shard
+   * answered with after their dequeue gave up on it. It has just answered, so the release is worth
+   * trying; failing fast would leave the jobs IN_PROGRESS until their claim timeout.
+   */
+  <T> T runEvenIfDown(QueueName queue, SqlWork<T> work) {
+    return run(pool, queue, work, false);
+  }
+
+  /**
+   * Like {@link #run}, on the shard's admin pool: counts, scans, retries and deletes, which may
+   * run for up to {@code admin.statementTimeoutMillis} and must not take the request path's
+   * connections while they do.
+   */
+  <T> T runAdmin(QueueName queue, SqlWork<T> work) {
+    return run(adminPool, queue, work, true);
+  }
+
+  private <T> T run(HikariDataSource pool, QueueName queue, SqlWork<T> work, boolean failFastWhenDown) {
+    if (failFastWhenDown) {
+      ops.failFastWhenDown();
+    }
     ops.inflight().incrementAndGet();
     try {
       for (int attempt = 1; ; attempt++) {
@@ -95,6 +129,12 @@ final class ShardSql {
           if (attempt < MAX_TRIES && SqlErrors.isRetryable(e)) {
             LOG.debug("shard {}: retrying after {}", shardId, e.getMessage());
             continue;
+          }
+          if (pool == adminPool && SqlErrors.isPoolExhausted(e)) {
+            throw ops.failed(new QueueException(QueueException.Kind.SHARD_CONNECTION_FAILED, "shard " + shardId
+                + ": all " + adminPool.getMaximumPoolSize() + " admin connections (admin.maxConnections, for counts, "
+                + "scans, retries and deletes) stayed busy for " + adminPool.getConnectionTimeout()
+                + " ms; retry later", e));
           }
           throw ops.failed(SqlErrors.translate(shardId, queue, e));
         }

@@ -15,6 +15,10 @@ final class SqlErrors {
   static final int ER_LOCK_WAIT_TIMEOUT = 1205;
   /** The only user-supplied pattern that reaches MySQL is bodyRegexToMatch (as a bound value). */
   static final int ER_REGEXP_ERROR = 1139;
+  /** MariaDB stopped a statement at max_statement_time. */
+  static final int ER_STATEMENT_TIMEOUT = 1969;
+  /** MySQL stopped a SELECT at max_execution_time. */
+  static final int ER_QUERY_TIMEOUT = 3024;
 
   private SqlErrors() {}
 
@@ -23,6 +27,20 @@ final class SqlErrors {
     return e.getErrorCode() == ER_LOCK_DEADLOCK
         || e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT
         || "40001".equals(e.getSQLState());
+  }
+
+  /** The shard stopped the statement at its time limit: slow, not unreachable. */
+  static boolean isStatementTimeout(Throwable t) {
+    return t instanceof SQLException e
+        && (e.getErrorCode() == ER_STATEMENT_TIMEOUT || e.getErrorCode() == ER_QUERY_TIMEOUT);
+  }
+
+  /**
+   * HikariCP's "connection is not available" timeout carries the last connect failure as its
+   * cause when the shard cannot be reached, and no cause when every connection is simply busy.
+   */
+  static boolean isPoolExhausted(Throwable t) {
+    return t instanceof SQLTransientConnectionException e && e.getCause() == null;
   }
 
   static boolean isConnectionFailure(SQLException e) {
@@ -40,6 +58,13 @@ final class SqlErrors {
     }
     if (e.getErrorCode() == ER_REGEXP_ERROR) {
       return QueueException.badArgument("bodyRegexToMatch", "invalid regular expression: " + e.getMessage());
+    }
+    if (isStatementTimeout(e)) {
+      // 5xx and retryable, like an unreachable shard, but the shard stays in rotation (see
+      // ShardOps#failed): it answered, only this statement was too slow.
+      return new QueueException(Kind.SHARD_CONNECTION_FAILED, "shard " + shardId
+          + (queue == null ? "" : ", queue " + queue) + ": statement stopped by the shard at its time limit ("
+          + e.getMessage() + ")", e);
     }
     if (isConnectionFailure(e)) {
       return new QueueException(

@@ -6,7 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,15 +29,37 @@ public final class Coordinator {
   private final int priorityLevels;
   private final EmptySlotCache emptySlots;
   private final DescriptorRouter router;
+  private final Function<QueueName, Duration> claimTimeout;
+
+  /**
+   * Threads that run one dequeue's claims, so that the dequeue can stop waiting for a shard at
+   * its deadline. Cached: a thread per claim in flight, which the claim gates and pool sizes bound.
+   */
+  private static final AtomicInteger CLAIM_THREADS = new AtomicInteger();
+  private static final ExecutorService SHARD_CALLS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "hourglass-claim-" + CLAIM_THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** A coordinator whose queues all have the default claim timeout (10 min). */
+  public Coordinator(Supplier<List<Shard>> shards, int priorityLevels, EmptySlotCache emptySlots) {
+    this(shards, priorityLevels, emptySlots, q -> DEFAULT_CLAIM_TIMEOUT);
+  }
+
+  static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(10);
 
   /**
    * @param shards the current shards; called once per request, so a reload swaps them live
+   * @param claimTimeout each queue's claim timeout (read per dequeue, so a reload applies live)
    */
-  public Coordinator(Supplier<List<Shard>> shards, int priorityLevels, EmptySlotCache emptySlots) {
+  public Coordinator(Supplier<List<Shard>> shards, int priorityLevels, EmptySlotCache emptySlots,
+      Function<QueueName, Duration> claimTimeout) {
     this.shards = shards;
     this.priorityLevels = priorityLevels;
     this.emptySlots = emptySlots;
     this.router = new DescriptorRouter(shards, emptySlots);
+    this.claimTimeout = claimTimeout;
   }
 
   /** Creates the queue on every shard; fails (retryably) if any shard could not be reached. */
@@ -142,14 +169,18 @@ public final class Coordinator {
    * jobs before any is asked for priority 2. The shard order is rotated per request so load
    * spreads. A shard that fails is skipped; only when no shard answered does the call fail. If
    * anything goes wrong after jobs were claimed, they are released before the error propagates.
+   * The dequeue answers within its {@link DequeueDeadline} (half the queue's claim timeout) with
+   * what it holds by then; a shard that had not answered has its claim released when it does.
    */
   public List<ClaimedJob> dequeue(DequeueRequest request) {
     List<Shard> order = covered(rotated(healthy(shards.get())), request.coverage());
-    DequeueFanout fanout = new DequeueFanout(request, emptySlots);
+    DequeueFanout fanout = new DequeueFanout(request, emptySlots,
+        DequeueDeadline.forClaimTimeout(claimTimeout.apply(request.queue())), SHARD_CALLS,
+        late -> release(request.queue(), request.claimant(), late));
     try {
-      for (int priority = 1; priority <= priorityLevels && !fanout.full(); priority++) {
+      for (int priority = 1; priority <= priorityLevels && !fanout.done(); priority++) {
         for (Shard shard : order) {
-          if (fanout.full()) {
+          if (fanout.done()) {
             break;
           }
           fanout.ask(shard, priority);
@@ -157,7 +188,7 @@ public final class Coordinator {
       }
     } catch (RuntimeException e) {
       if (!request.dryRun()) {
-        release(request.queue(), fanout.jobs());
+        release(request.queue(), request.claimant(), fanout.jobs());
       }
       throw e;
     }
@@ -172,9 +203,9 @@ public final class Coordinator {
     return router.checkpoint(queue, claimant, checkpoints);
   }
 
-  /** Puts claimed jobs back (used when they could not be handed to the dequeuer). */
-  public void release(QueueName queue, List<ClaimedJob> jobs) {
-    router.release(queue, jobs);
+  /** Puts jobs claimed by {@code claimant} back (used when they could not be handed to it). */
+  public void release(QueueName queue, String claimant, List<ClaimedJob> jobs) {
+    router.release(queue, claimant, jobs);
   }
 
   /**

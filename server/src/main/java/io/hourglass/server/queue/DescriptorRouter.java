@@ -57,7 +57,7 @@ final class DescriptorRouter {
   }
 
   /** See {@link Coordinator#release}; a shard that fails keeps its claims until they time out. */
-  void release(QueueName queue, List<ClaimedJob> jobs) {
+  void release(QueueName queue, String claimant, List<ClaimedJob> jobs) {
     Map<Integer, List<JobDescriptor>> byShard = new HashMap<>();
     for (ClaimedJob j : jobs) {
       byShard.computeIfAbsent(j.descriptor().shardId(), k -> new ArrayList<>()).add(j.descriptor());
@@ -67,7 +67,7 @@ final class DescriptorRouter {
       Shard shard = index.get(shardId);
       try {
         if (shard != null) {
-          shard.backend().releaseClaims(queue, descriptors);
+          shard.backend().releaseClaims(queue, claimant, descriptors);
           descriptors.stream().mapToInt(JobDescriptor::priority).distinct()
               .forEach(p -> emptySlots.forget(queue, shardId, p));
         }

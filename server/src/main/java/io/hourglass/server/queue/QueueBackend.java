@@ -32,8 +32,12 @@ public interface QueueBackend extends AutoCloseable {
    */
   List<ClaimedJob> claim(ClaimRequest request);
 
-  /** Undoes a claim whose jobs never reached the dequeuer: back to PENDING, attempt restored. */
-  int releaseClaims(QueueName queue, List<JobDescriptor> jobs);
+  /**
+   * Undoes a claim whose jobs never reached the dequeuer: back to PENDING, attempt restored. Only
+   * jobs still IN_PROGRESS for {@code claimant} move: a claim released late (its shard answered
+   * after the dequeue gave up on it) must not take back a job someone else has claimed since.
+   */
+  int releaseClaims(QueueName queue, String claimant, List<JobDescriptor> jobs);
 
   /**
    * IN_PROGRESS jobs claimed by exactly {@code claimant} → SUCCEEDED. Other jobs are untouched

@@ -20,9 +20,12 @@ class CoordinatorTest {
   final MutableClock clock = MutableClock.startingNow();
   final QueueName q = QueueName.of("q");
   final AtomicInteger claims = new AtomicInteger();
+  final AtomicInteger releasedOnShard3 = new AtomicInteger();
   List<Shard> shards;
   RuntimeException failClaimsOnShard3;
   RuntimeException failEnqueuesOnShard1;
+  /** While set, shard 3's priority-2 claims wait for it: a shard that hangs mid-dequeue. */
+  volatile java.util.concurrent.CountDownLatch shard3Priority2Hangs;
 
   @BeforeEach
   void threeShards() {
@@ -36,7 +39,24 @@ class CoordinatorTest {
           if (shardId == 3 && failClaimsOnShard3 != null) {
             throw failClaimsOnShard3;
           }
+          java.util.concurrent.CountDownLatch hang = shard3Priority2Hangs;
+          if (shardId == 3 && r.priority() == 2 && hang != null) {
+            try {
+              hang.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           return super.claim(r);
+        }
+
+        @Override
+        public synchronized int releaseClaims(QueueName queue, String claimant, List<JobDescriptor> jobs) {
+          int n = super.releaseClaims(queue, claimant, jobs);
+          if (shardId == 3) {
+            releasedOnShard3.addAndGet(n);
+          }
+          return n;
         }
 
         @Override
@@ -149,5 +169,35 @@ class CoordinatorTest {
     QueueException e = assertThrows(QueueException.class,
         () -> coordinator(0).dequeue(new DequeueRequest(QueueName.of("nope"), 1, "me")));
     assertEquals(Kind.QUEUE_NOT_FOUND, e.kind());
+  }
+
+  @Test
+  void aShardThatHangsMidDequeueIsGivenUpAtTheDeadlineAndWhatItClaimsLateIsReleased() throws Exception {
+    Duration claimTimeout = Duration.ofMillis(400);
+    Coordinator c = new Coordinator(() -> shards, 3, new EmptySlotCache(clock, 0), queue -> claimTimeout);
+    put(1, 1, "s1p1");
+    put(2, 1, "s2p1");
+    put(3, 2, "s3p2");
+    shard3Priority2Hangs = new java.util.concurrent.CountDownLatch(1);
+    long start = System.nanoTime();
+    List<ClaimedJob> got = dequeue(c, 10);
+    long tookMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+    // Every priority-1 slot answered, then shard 3 hung at priority 2: the dequeue answers at its
+    // deadline (half the claim timeout) with what it holds, long before those claims expire.
+    assertEquals(Set.of("s1p1", "s2p1"), got.stream().map(j -> new String(j.body())).collect(Collectors.toSet()));
+    assertTrue(tookMillis >= claimTimeout.toMillis() / 2 - 20 && tookMillis < claimTimeout.toMillis(),
+        "answered after " + tookMillis + " ms");
+
+    shard3Priority2Hangs.countDown(); // the shard answers: its claim for that dequeue comes in late
+    InMemoryBackend s3 = (InMemoryBackend) shards.get(2).backend();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (releasedOnShard3.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(1, releasedOnShard3.get(), "the late claim was not released");
+    JobInfo late = s3.lookup(q, List.of(1L), false).get(0);
+    assertEquals(JobState.PENDING, late.state());
+    assertEquals(late.attemptsAllowed(), late.attemptsRemaining(), "the late claim's attempt was not given back");
+    assertEquals(List.of("s3p2"), dequeue(c, 10).stream().map(j -> new String(j.body())).toList());
   }
 }

@@ -129,11 +129,11 @@ public class InMemoryBackend implements QueueBackend {
   }
 
   @Override
-  public synchronized int releaseClaims(QueueName queue, List<JobDescriptor> jobs) {
+  public synchronized int releaseClaims(QueueName queue, String claimant, List<JobDescriptor> jobs) {
     int n = 0;
     for (JobDescriptor d : jobs) {
       Row r = table(queue).get(d.localId());
-      if (r != null && r.state == JobState.IN_PROGRESS) {
+      if (r != null && r.state == JobState.IN_PROGRESS && claimant.equals(r.claimant)) {
         r.state = JobState.PENDING;
         r.attemptsRemaining++;
         r.updatedAt = clock.millis();
@@ -175,7 +175,7 @@ public class InMemoryBackend implements QueueBackend {
       if (claimedBy(r, claimant)) {
         if (r.attemptsRemaining > 0) {
           r.state = JobState.PENDING;
-          r.runAfter = now + a.retryDelayMillis();
+          r.runAfter = Ack.retryAtMillis(now, a.retryDelayMillis());
         } else {
           r.state = JobState.FAILED;
         }

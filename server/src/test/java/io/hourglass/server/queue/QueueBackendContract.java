@@ -186,9 +186,17 @@ abstract class QueueBackendContract {
   void releaseGivesTheAttemptBack() {
     JobDescriptor d = one(job("x", 1));
     claim(1, 1);
-    assertEquals(1, backend.releaseClaims(queue, List.of(d)));
+    assertEquals(1, backend.releaseClaims(queue, ME, List.of(d)));
     assertEquals(JobState.PENDING, info(d).state());
     assertEquals(2, info(d).attemptsRemaining());
+  }
+
+  @Test
+  void releaseLeavesAJobClaimedByAnotherClaimantAlone() {
+    JobDescriptor d = one(job("x", 1));
+    claim(1, 1);
+    assertEquals(0, backend.releaseClaims(queue, "someone-else", List.of(d)));
+    assertEquals(JobState.IN_PROGRESS, info(d).state());
   }
 
   @Test
