@@ -144,7 +144,7 @@ public final class AdminHttp implements AutoCloseable {
     byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", r.type());
     r.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-    boolean head = ex.getRequestMethod().equals("HEAD");
+    boolean head = ex.getRequestMethod().equals("HEAD") || bytes.length == 0; // -1: no body (0 would mean chunked)
     ex.sendResponseHeaders(r.status(), head ? -1 : bytes.length);
     if (!head) {
       try (OutputStream out = ex.getResponseBody()) {

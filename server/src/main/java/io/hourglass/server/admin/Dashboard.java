@@ -51,6 +51,7 @@ public final class Dashboard {
     r.put("/ui/maintenance", AdminHttp.Route.get(q -> AdminHttp.Response.html(200, pages.maintenance())));
     r.put("/ui/app.css", AdminHttp.Route.get(q -> resource("app.css", "text/css; charset=utf-8")));
     r.put("/ui/app.js", AdminHttp.Route.get(q -> resource("app.js", "text/javascript; charset=utf-8")));
+    r.put("/favicon.ico", AdminHttp.Route.get(q -> new AdminHttp.Response(204, "image/x-icon", "")));
     r.put("/ui/action", new AdminHttp.Route(null, actions::ui));
     r.put("/api/pause", new AdminHttp.Route(null, q -> actions.api(q, true)));
     r.put("/api/resume", new AdminHttp.Route(null, q -> actions.api(q, false)));

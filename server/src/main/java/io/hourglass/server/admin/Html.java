@@ -99,7 +99,7 @@ final class Html {
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + "<title>" + esc(title) + " · Hourglass</title>"
         + "<link rel=\"stylesheet\" href=\"/ui/app.css\"><script src=\"/ui/app.js\" defer></script></head>"
-        + "<body data-refresh=\"" + refreshSeconds + "\"><header><strong>⌛ Hourglass</strong><nav>" + nav
+        + "<body data-refresh=\"" + refreshSeconds + "\"><header><strong>Hourglass</strong><nav>" + nav
         + "</nav>" + (refreshSeconds > 0
             ? "<label class=\"auto\"><input type=\"checkbox\" id=\"autorefresh\" checked> auto-refresh "
               + refreshSeconds + " s</label>" : "")
