@@ -37,6 +37,8 @@ public final class QueuePauses implements AutoCloseable {
   private final Clock clock;
   private final Duration poll;
   private volatile Map<String, Pause> latest = Map.of();
+  /** The paused queues of {@link #latest}: computed once per refresh, read by every dequeue. */
+  private volatile Set<String> paused = Set.of();
   private volatile Overlay overlay;
   private ScheduledExecutorService poller;
 
@@ -83,6 +85,13 @@ public final class QueuePauses implements AutoCloseable {
     }
     if (anyAnswered) {
       latest = Map.copyOf(next);
+      Set<String> now = new TreeSet<>();
+      next.forEach((q, p) -> {
+        if (p.paused()) {
+          now.add(q);
+        }
+      });
+      paused = java.util.Collections.unmodifiableSet(now);
     }
   }
 
@@ -107,13 +116,7 @@ public final class QueuePauses implements AutoCloseable {
   }
 
   public Set<String> paused() {
-    Set<String> out = new TreeSet<>();
-    latest.forEach((q, p) -> {
-      if (p.paused()) {
-        out.add(q);
-      }
-    });
-    return out;
+    return paused;
   }
 
   public Pause latest(String queue) {
@@ -124,7 +127,7 @@ public final class QueuePauses implements AutoCloseable {
   public QueueConfig apply(QueueConfig base) {
     Set<String> paused = paused();
     Overlay o = overlay;
-    if (o != null && o.base() == base && o.paused().equals(paused)) {
+    if (o != null && o.base() == base && o.paused() == paused) {
       return o.result();
     }
     QueueConfig result = base;
