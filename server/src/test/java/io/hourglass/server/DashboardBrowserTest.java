@@ -280,4 +280,23 @@ class DashboardBrowserTest {
     // The page never offers deleteQueue.
     assertFalse(browser.go("/ui/queue?name=emails", null).raw().toString().contains("delete-queue"));
   }
+
+  @Test
+  @Order(6)
+  void oneJobIsRetriedAndDeletedFromItsPage() throws Exception {
+    c.createQueue(CONTEXT, "single");
+    String d = enqueue(c, "single", job("once", 1).setNumAttemptsAllowed(1)).get(0);
+    dequeue(c, "single", 1);
+    Jobs.ackFailed(c, "single", List.of(d), 0);
+    assertEquals(PinLaterJobState.FAILED, Jobs.lookup(c, d).getJobState());
+    String page = "/ui/job?d=" + java.net.URLEncoder.encode(d, StandardCharsets.UTF_8);
+    browser.go(page, null);
+    Browser.Page retried = browser.click("#retry-job-form button", null);
+    assertEquals("1", retried.text("changed"));
+    assertEquals(PinLaterJobState.PENDING, Jobs.lookup(c, d).getJobState());
+    browser.go(page, null);
+    Browser.Page deleted = browser.click("#delete-job-form button", null);
+    assertEquals("1", deleted.text("changed"));
+    assertTrue(c.lookupJobs(CONTEXT, new io.hourglass.thrift.PinLaterLookupJobRequest(List.of(d))).isEmpty());
+  }
 }
