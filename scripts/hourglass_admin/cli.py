@@ -1,6 +1,7 @@
 """Command line: subcommands, options and exit codes. Nothing here needs the Thrift stubs, so
 `--help` and usage errors work on a machine without the Thrift compiler."""
 import argparse
+import os
 import socket
 import sys
 
@@ -17,6 +18,9 @@ Options such as --host, --port, --source and --json go before or after the subco
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.command in ("pause", "resume"):
+        from hourglass_admin import adminapi  # the admin HTTP API: no Thrift stubs needed
+        return adminapi.run(args)
     try:
         stubs.load()
     except stubs.ToolMissing as e:
@@ -75,6 +79,16 @@ def build_parser():
                      "the server caps it at 10000)")
     sub.add_argument("--run-after-ms", type=int, metavar="EPOCH_MS", help="not dequeued before this time "
                      "(default now)")
+
+    for name, text in (("pause", "pause a queue on every server (dequeues refused, acks applied) until resumed"),
+                       ("resume", "resume a paused queue on every server")):
+        sub = command(name, text + "; over the admin HTTP API, with the admin password "
+                      "($HOURGLASS_ADMIN_PASSWORD, else prompted / first line of stdin)")
+        sub.add_argument("queue")
+        sub.add_argument("--admin-url", default=os.environ.get("HOURGLASS_ADMIN_URL", "http://127.0.0.1:9011"),
+                         help="the server's admin port (default $HOURGLASS_ADMIN_URL, else http://127.0.0.1:9011)")
+        sub.add_argument("--user", default=os.environ.get("USER", "operator"),
+                         help="who you are, for the server's log and the pause record (default $USER)")
 
     sub = command("delete", "delete jobs of one state and priority, whatever their run-after")
     sub.add_argument("queue")

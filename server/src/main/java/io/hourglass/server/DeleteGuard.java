@@ -20,12 +20,29 @@ final class DeleteGuard {
   private static final int ITERATIONS = 210_000;
 
   private final String hash;
+  private final String key;
 
   DeleteGuard(String hash) {
+    this(hash, CONFIG_KEY);
+  }
+
+  /** A guard for the credential hashed in config key {@code key} (also the dashboard's admin.passwordHash). */
+  DeleteGuard(String hash, String key) {
     this.hash = hash == null ? "" : hash.trim();
+    this.key = key;
     if (!this.hash.isEmpty()) {
-      parse(this.hash); // fail at start, not at the first delete
+      parse(this.hash, key); // fail at start, not at the first delete
     }
+  }
+
+  /** Whether {@code password} is the one hashed in config; false when none is configured. */
+  boolean matches(String password) {
+    if (hash.isEmpty() || password == null) {
+      return false;
+    }
+    String[] p = parse(hash, key);
+    byte[] expected = Base64.getDecoder().decode(p[3]);
+    return MessageDigest.isEqual(expected, derive(password, Base64.getDecoder().decode(p[2]), Integer.parseInt(p[1])));
   }
 
   void check(String password) {
@@ -33,18 +50,15 @@ final class DeleteGuard {
       throw new QueueException(Kind.PASSWORD_INVALID, "password: queue deletion is disabled on this server; set "
           + CONFIG_KEY + " (generate one with: java -cp hourglass-server.jar io.hourglass.server.DeleteGuard PASSWORD)");
     }
-    String[] p = parse(hash);
-    byte[] expected = Base64.getDecoder().decode(p[3]);
-    byte[] actual = derive(password == null ? "" : password, Base64.getDecoder().decode(p[2]), Integer.parseInt(p[1]));
-    if (password == null || !MessageDigest.isEqual(expected, actual)) {
+    if (!matches(password)) {
       throw new QueueException(Kind.PASSWORD_INVALID, "password: wrong password for deleteQueue");
     }
   }
 
-  private static String[] parse(String hash) {
+  private static String[] parse(String hash, String key) {
     String[] p = hash.split(":");
     if (p.length != 4 || !p[0].equals(SCHEME)) {
-      throw new IllegalArgumentException(CONFIG_KEY + " must look like " + SCHEME + ":<iterations>:<salt>:<hash>");
+      throw new IllegalArgumentException(key + " must look like " + SCHEME + ":<iterations>:<salt>:<hash>");
     }
     return p;
   }

@@ -1,12 +1,14 @@
 package io.hourglass.server;
 
-import com.codahale.metrics.Gauge;
-import com.codahale.metrics.MetricRegistry;
 import com.twitter.finagle.ListeningServer;
 import com.twitter.finagle.Thrift;
 import com.twitter.util.Await;
 import com.twitter.util.Duration;
-import io.hourglass.server.admin.PrometheusExporter;
+import io.hourglass.server.admin.AdminHttp;
+import io.hourglass.server.admin.Dashboard;
+import io.hourglass.server.admin.DashboardData;
+import io.hourglass.server.admin.DashboardSources;
+import io.hourglass.server.admin.QueuePauses;
 import io.hourglass.server.admin.ShardsReport;
 import io.hourglass.server.config.ConfigFileWatcher;
 import io.hourglass.server.config.QueueConfig;
@@ -17,6 +19,9 @@ import io.hourglass.server.health.ShardProber;
 import io.hourglass.server.maintenance.ClaimRescuer;
 import io.hourglass.server.maintenance.FinishedJobPruner;
 import io.hourglass.server.maintenance.MaintenanceService;
+import io.hourglass.server.maintenance.QueueCounter;
+import io.hourglass.server.metrics.ConfigReloads;
+import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.QueueAdmin;
@@ -47,7 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class HourglassServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HourglassServer.class);
 
-  private final MetricRegistry metrics = new MetricRegistry();
+  private final ServerMetrics metrics = new ServerMetrics();
   /** Everything started so far, closed last-first (also when start-up fails half-way). */
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final ShardRegistry shards;
@@ -58,23 +63,33 @@ public final class HourglassServer implements AutoCloseable {
   private final LiveServers liveServers;
   private final ClaimRescuer rescuer;
   private final FinishedJobPruner pruner;
+  private final QueueCounter counter;
+  private final QueuePauses pauses;
+  private final DashboardData dashboardData;
+  private final ConfigReloads shardReloads;
+  private final ConfigReloads queueReloads;
+  private Coordinator coordinator;
+  private DequeueWaiters waiters;
   private ListeningServer thrift;
   private AdminHttp admin;
 
   private HourglassServer(ServerConfig config, Clock clock) throws Exception {
     try {
-      shards = opened(new ShardRegistry(config.pool(), clock));
+      opened(metrics);
+      shardReloads = new ConfigReloads("shards", metrics, clock);
+      queueReloads = new ConfigReloads("queues", metrics, clock);
+      shards = opened(new ShardRegistry(config.pool(), clock, metrics.registry()));
       shardWatcher = opened(new ConfigFileWatcher("shard config", config.shardConfigPath(),
           config.configPollInterval(),
           content -> shards.apply(ShardConfigLoader.parse(config.shardConfigPath(), content), config.shardConfigPath()),
-          metrics, "config.shards.reloads"));
+          shardReloads));
       shardWatcher.loadInitial();
       queueConfig.set(QueueConfig.defaultsOnly(config.maintenance()));
       queueWatcher = config.queueConfigPath() == null ? null : opened(new ConfigFileWatcher("queue config",
           config.queueConfigPath(), config.configPollInterval(),
           content -> queueConfig.set(QueueConfigLoader.parse(config.queueConfigPath(), content,
               queueConfig.get().defaults())),
-          metrics, "config.queues.reloads"));
+          queueReloads));
       if (queueWatcher != null) {
         queueWatcher.loadInitial();
       }
@@ -83,19 +98,21 @@ public final class HourglassServer implements AutoCloseable {
       liveServers = opened(new LiveServers(shards, clock, config.heartbeatInterval(),
           ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8)));
       liveServers.start();
-      metrics.register("cluster.liveServers", (Gauge<Integer>) liveServers::getAsInt);
+      metrics.gauge("cluster.live.servers", "servers with a recent heartbeat", liveServers, LiveServers::getAsInt);
+      pauses = opened(new QueuePauses(shards, clock, config.configPollInterval()));
+      pauses.start();
       startThrift(config, clock);
       MaintenanceService.Context rescue = maintenanceContext(config, clock, config.maintenance().rescueInterval());
       rescuer = opened(new ClaimRescuer(rescue));
       pruner = opened(new FinishedJobPruner(maintenanceContext(config, clock, config.maintenance().gcInterval())));
+      counter = opened(new QueueCounter(maintenanceContext(config, clock, config.admin().countsRefresh())));
       rescuer.start();
       pruner.start();
-      admin = opened(new AdminHttp(config.thriftHost(), config.adminPort(), Map.of(
-          "/health", this::health,
-          "/shards", () -> new AdminHttp.Response(200, "application/json", ShardsReport.render(shards.status(true),
-              liveServers.getAsInt())),
-          "/metrics", () -> new AdminHttp.Response(200, PrometheusExporter.CONTENT_TYPE,
-              PrometheusExporter.render(metrics, shards.status(false))))));
+      counter.start();
+      dashboardData = opened(new DashboardData(shards, clock, config.admin().countsRefresh(), metrics, pauses,
+          config.priorityLevels()));
+      dashboardData.start();
+      admin = opened(new AdminHttp(config.thriftHost(), config.adminPort(), adminRoutes(config, clock)));
       shardWatcher.start();
       if (queueWatcher != null) {
         queueWatcher.start();
@@ -129,9 +146,9 @@ public final class HourglassServer implements AutoCloseable {
       return t;
     });
     opened(timer::shutdownNow);
-    DequeueWaiters waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
-    metrics.register("dequeue.waiting", (Gauge<Integer>) waiters::waiting);
-    Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
+    waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
+    metrics.gauge("dequeue.waiting", "long-poll dequeues waiting now", waiters, DequeueWaiters::waiting);
+    coordinator = new Coordinator(shards, config.priorityLevels(),
         new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters),
         q -> queueConfig.get().forQueue(q.value()).claimTimeout());
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
@@ -139,7 +156,8 @@ public final class HourglassServer implements AutoCloseable {
         shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId));
     BoundedProtocol protocol = new BoundedProtocol(config.thriftLimits());
     MalformedRequestLog malformed = MalformedRequestLog.toServerLog(clock);
-    DequeueRateLimiter limiter = new DequeueRateLimiter(clock, queueConfig::get, liveServers);
+    // Operator pauses (stored in the shards) act as a dequeue rate limit of 0.
+    DequeueRateLimiter limiter = new DequeueRateLimiter(clock, () -> pauses.apply(queueConfig.get()), liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
         reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics,
         new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues()))));
@@ -157,6 +175,23 @@ public final class HourglassServer implements AutoCloseable {
     opened(() -> Await.ready(thrift.close(), Duration.fromSeconds(10)));
     // Closed first (last opened): waiting long polls answer empty instead of holding up close.
     opened(waiters::releaseAll);
+  }
+
+  private Map<String, AdminHttp.Route> adminRoutes(ServerConfig config, Clock clock) {
+    DeleteGuard adminGuard = new DeleteGuard(config.admin().passwordHash(), "admin.passwordHash");
+    Dashboard dashboard = new Dashboard(new DashboardSources(clock, dashboardData, pauses, () -> shards.status(false),
+        shards, liveServers, waiters::waiting, java.util.List.of(shardReloads, queueReloads), metrics, queueConfig::get,
+        java.util.List.of(rescuer, pruner, counter), config.priorityLevels(), new QueueAdmin(shards), coordinator),
+        config.admin().actionsEnabled(), config.admin().passwordHash(), adminGuard::matches, config.admin().maxBatch());
+    Map<String, AdminHttp.Route> routes = new java.util.HashMap<>(dashboard.routes());
+    routes.put("/health", AdminHttp.Route.get(r -> health()));
+    routes.put("/shards", AdminHttp.Route.get(r -> new AdminHttp.Response(200, "application/json",
+        ShardsReport.render(shards.status(true), liveServers.getAsInt()))));
+    routes.put("/metrics", AdminHttp.Route.get(r -> {
+      metrics.shards(shards.status(false));
+      return new AdminHttp.Response(200, ServerMetrics.contentType(), metrics.scrape());
+    }));
+    return routes;
   }
 
   private MaintenanceService.Context maintenanceContext(ServerConfig config, Clock clock, java.time.Duration every) {
@@ -189,7 +224,7 @@ public final class HourglassServer implements AutoCloseable {
     return admin.port();
   }
 
-  public MetricRegistry metrics() {
+  public ServerMetrics metrics() {
     return metrics;
   }
 
@@ -201,6 +236,19 @@ public final class HourglassServer implements AutoCloseable {
   /** GC of finished jobs; {@code runOnce()} runs a cycle now. */
   public MaintenanceService pruner() {
     return pruner;
+  }
+
+  /** The background counts; {@code runOnce()} counts every shard now. */
+  public MaintenanceService counter() {
+    return counter;
+  }
+
+  public DashboardData dashboardData() {
+    return dashboardData;
+  }
+
+  public QueuePauses pauses() {
+    return pauses;
   }
 
   public LiveServers liveServers() {

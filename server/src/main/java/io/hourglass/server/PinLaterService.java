@@ -1,9 +1,9 @@
 package io.hourglass.server;
 
-import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
 import com.twitter.util.Function;
 import com.twitter.util.Future;
+import io.hourglass.server.metrics.ServerMetrics;
+import io.hourglass.server.metrics.ServerMetrics.QueueCounter;
 import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.Checkpoint;
 import io.hourglass.server.queue.ClaimedJob;
@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import io.micrometer.core.instrument.Timer;
 import scala.runtime.BoxedUnit;
 
 /**
@@ -53,7 +54,7 @@ public final class PinLaterService implements PinLaterRpc {
   /** What the edge calls into. */
   record Parts(
       Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
-      DequeueWaiters waiters, MetricRegistry metrics, Admission admission) {}
+      DequeueWaiters waiters, ServerMetrics metrics, Admission admission) {}
 
   /** Who may get in: per-queue dequeue rate limits, and the server's enqueue concurrency cap. */
   record Admission(DequeueRateLimiter dequeueLimiter, EnqueueGate enqueueGate) {}
@@ -63,7 +64,7 @@ public final class PinLaterService implements PinLaterRpc {
   private final RequestReader reader;
   private final DeleteGuard deleteGuard;
   private final DequeueWaiters waiters;
-  private final MetricRegistry metrics;
+  private final ServerMetrics metrics;
   private final DequeueRateLimiter dequeueLimiter;
   private final EnqueueGate enqueueGate;
 
@@ -84,7 +85,7 @@ public final class PinLaterService implements PinLaterRpc {
 
   /** Times the RPC and turns every failure, thrown or in the future, into a PinLaterException. */
   private <T> Future<T> callAsync(String rpc, Supplier<Future<T>> body) {
-    Timer.Context timer = metrics.timer("rpc." + rpc + ".latency").time();
+    Timer.Sample timer = Timer.start();
     Future<T> result;
     try {
       result = body.get();
@@ -94,11 +95,11 @@ public final class PinLaterService implements PinLaterRpc {
     return result
         .rescue(Function.func(t -> {
           PinLaterException e = ThriftErrors.translate(rpc, t);
-          metrics.counter("rpc." + rpc + ".errors." + e.getErrorCode().name()).inc();
+          metrics.rpcError(rpc, e.getErrorCode().name());
           return Future.<T>exception(e);
         }))
         .ensure(Function.func0(() -> {
-          timer.stop();
+          timer.stop(metrics.rpcTimer(rpc));
           return BoxedUnit.UNIT;
         }));
   }
@@ -107,7 +108,9 @@ public final class PinLaterService implements PinLaterRpc {
   public Future<Void> createQueue(RequestContext context, String name) {
     return call("createQueue", () -> {
       reader.source(context);
-      coordinator.createQueue(reader.queue(name));
+      QueueName queue = reader.queue(name);
+      coordinator.createQueue(queue);
+      metrics.queueExists(queue.value());
       return null;
     });
   }
@@ -135,7 +138,7 @@ public final class PinLaterService implements PinLaterRpc {
           descriptors.add(d.toString());
         }
       }
-      metrics.meter("queue." + queue + ".enqueued").mark(descriptors.size());
+      metrics.enqueued(queue.value(), descriptors.size());
       return new PinLaterEnqueueResponse(descriptors);
     });
   }
@@ -203,7 +206,7 @@ public final class PinLaterService implements PinLaterRpc {
             .setAttemptsRemaining(j.attemptsRemaining()));
       }
       if (!request.dryRun()) {
-        metrics.meter("queue." + request.queue() + ".dequeued").mark(claimed.size());
+        metrics.dequeued(request.queue().value(), claimed.size());
       }
       PinLaterDequeueResponse response = new PinLaterDequeueResponse().setJobs(jobs).setJobMetadata(meta);
       if (!unappliedAcks.isEmpty()) {
@@ -235,12 +238,10 @@ public final class PinLaterService implements PinLaterRpc {
     List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
     List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
     Coordinator.AckResult result = coordinator.ack(queue, claimant, ok, failed);
-    metrics.meter("queue." + queue + ".acked.succeeded").mark(result.succeeded());
-    metrics.meter("queue." + queue + ".acked.failed").mark(result.failed());
-    int ignored = ok.size() + failed.size() - result.succeeded() - result.failed() - result.unapplied().size();
-    if (ignored > 0) {
-      metrics.counter("queue." + queue + ".acked.ignored").inc(ignored);
-    }
+    metrics.count(QueueCounter.ACKED_SUCCEEDED, queue.value(), result.succeeded());
+    metrics.count(QueueCounter.ACKED_FAILED, queue.value(), result.failed());
+    metrics.count(QueueCounter.ACKED_IGNORED, queue.value(),
+        ok.size() + failed.size() - result.succeeded() - result.failed() - result.unapplied().size());
     return result;
   }
 
@@ -255,11 +256,9 @@ public final class PinLaterService implements PinLaterRpc {
       QueueName queue = reader.queue(request.getQueueName());
       List<Checkpoint> checkpoints = reader.checkpoints(queue, request.getRequests());
       int changed = coordinator.checkpoint(queue, claimant, checkpoints);
-      metrics.meter("queue." + queue + ".checkpointed").mark(changed);
-      if (changed < checkpoints.size()) {
-        // Not the claimant, or no longer IN_PROGRESS: a no-op by design, but worth seeing.
-        metrics.counter("queue." + queue + ".checkpoint.ignored").inc(checkpoints.size() - changed);
-      }
+      metrics.count(QueueCounter.CHECKPOINTED, queue.value(), changed);
+      // Not the claimant, or no longer IN_PROGRESS: a no-op by design, but worth seeing.
+      metrics.count(QueueCounter.CHECKPOINT_IGNORED, queue.value(), checkpoints.size() - changed);
       return null;
     });
   }

@@ -40,11 +40,14 @@ final class ShardRegistry implements Supplier<List<Shard>>, AutoCloseable {
 
   private final PoolSettings pool;
   private final Clock clock;
+  /** HikariCP reports its own pool metrics here (null: nowhere). */
+  private final io.micrometer.core.instrument.MeterRegistry poolMetrics;
   private final Set<MySqlBackend> retiring = ConcurrentHashMap.newKeySet();
   private volatile Map<Integer, Live> live = Map.of();
   private volatile List<Shard> shards = List.of();
 
-  ShardRegistry(PoolSettings pool, Clock clock) {
+  ShardRegistry(PoolSettings pool, Clock clock, io.micrometer.core.instrument.MeterRegistry poolMetrics) {
+    this.poolMetrics = poolMetrics;
     this.pool = pool;
     this.clock = clock;
   }
@@ -78,6 +81,9 @@ final class ShardRegistry implements Supplier<List<Shard>>, AutoCloseable {
         } else {
           backend = MySqlBackend.open(spec, pool, clock, new ShardHealth(spec.id(), false));
           opened.add(backend);
+          if (poolMetrics != null) {
+            backend.dataSource().setMetricRegistry(poolMetrics);
+          }
           (old == null ? added : reconnected).add(spec.id());
         }
         next.put(spec.id(), new Live(spec, backend, new Shard(backend, spec.dequeueOnly(), backend.health())));

@@ -73,7 +73,7 @@ class HourglassClientEndToEndTest {
   }
 
   private static long calls(TestServer s) {
-    return s.server().metrics().timer("rpc.getQueueNames.latency").getCount();
+    return s.server().metrics().rpcCount("getQueueNames");
   }
 
   @Test

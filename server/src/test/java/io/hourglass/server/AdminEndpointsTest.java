@@ -14,6 +14,7 @@ import io.hourglass.testing.LocalShards;
 import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.ShardFile;
 import io.hourglass.testing.ShardFile.Entry;
+import io.hourglass.testing.PrometheusText;
 import io.hourglass.testing.TestServer;
 import io.hourglass.testing.TestServer.HttpAnswer;
 import io.hourglass.thrift.PinLater;
@@ -107,14 +108,8 @@ class AdminEndpointsTest {
     assertEquals(405, post.statusCode());
   }
 
-  /** name{labels} value, per the Prometheus text format. */
-  static final Pattern SAMPLE = Pattern.compile(
-      "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\""
-          + "(?:,[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\")*})? (-?[0-9.eE+-]+|NaN|[+-]Inf)");
-  static final Pattern TYPE = Pattern.compile("# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|summary|histogram|untyped)");
-
   @Test
-  void metricsAreValidPrometheusTextWithRpcQueueShardAndReloadSeries() throws Exception {
+  void metricsAreStrictPrometheusTextWithRpcQueueShardJvmPoolAndReloadSeries() throws Exception {
     PinLater.Client c = server.client();
     c.createQueue(CONTEXT, "metered");
     List<String> ds = enqueue(c, "metered", job("a", 1), job("b", 1), job("c", 2));
@@ -126,46 +121,27 @@ class AdminEndpointsTest {
     HttpAnswer a = server.adminGet("/metrics");
     assertEquals(200, a.status());
     assertTrue(a.contentType().startsWith("text/plain; version=0.0.4"), a.contentType());
-    Set<String> typed = new HashSet<>();
-    String currentFamily = null;
-    for (String line : a.body().split("\n")) {
-      if (line.startsWith("# HELP")) {
-        continue;
-      }
-      Matcher t = TYPE.matcher(line);
-      if (t.matches()) {
-        assertTrue(typed.add(t.group(1)), "TYPE given twice for " + t.group(1));
-        currentFamily = t.group(1);
-        continue;
-      }
-      Matcher m = SAMPLE.matcher(line);
-      assertTrue(m.matches(), "not a valid sample line: " + line);
-      String name = m.group(1);
-      assertTrue(name.equals(currentFamily) || name.equals(currentFamily + "_sum") || name.equals(currentFamily + "_count"),
-          "sample " + name + " outside its family " + currentFamily);
-    }
-    String body = a.body();
-    for (String expected : List.of(
-        "# TYPE hourglass_rpc_latency_seconds summary",
-        "hourglass_rpc_latency_seconds{rpc=\"enqueueJobs\",quantile=\"0.99\"} ",
-        "hourglass_rpc_latency_seconds_count{rpc=\"dequeueJobs\"} 1",
-        "hourglass_rpc_errors_total{rpc=\"enqueueJobs\",code=\"QUEUE_NOT_FOUND\"} 1",
-        "hourglass_queue_enqueued_total{queue=\"metered\"} 3",
-        "hourglass_queue_dequeued_total{queue=\"metered\"} 3",
-        "hourglass_queue_acked_succeeded_total{queue=\"metered\"} 3",
-        "hourglass_queue_rescued_pending_total{queue=\"metered\"} 0",
-        "hourglass_queue_gc_deleted_total{queue=\"metered\"} 0",
-        "hourglass_maintenance_cycles_ran_total{task=\"rescue\"} ",
-        "hourglass_shard_up{shard=\"1\"} 1",
-        "hourglass_shard_state{shard=\"3\",state=\"draining\"} 1",
-        "hourglass_shard_errors_total{shard=\"2\"} ",
-        "hourglass_shard_pool_connections{shard=\"1\",state=\"active\"} ",
-        "hourglass_shard_pool_waiting_threads{shard=\"1\"} ",
-        "hourglass_config_reloads_accepted_total{file=\"shards\"} 0",
-        "hourglass_config_reloads_rejected_total{file=\"shards\"} 0",
-        "hourglass_cluster_live_servers ")) {
-      assertTrue(body.contains(expected), "missing '" + expected + "' in:\n" + body);
-    }
+    PrometheusText.Scrape m = PrometheusText.parse(a.body());
+    assertEquals("histogram", m.types().get("hourglass_rpc_latency_seconds"));
+    assertEquals(1, m.value("hourglass_rpc_latency_seconds_count{rpc=\"dequeueJobs\"}"));
+    assertTrue(m.value("hourglass_rpc_latency_seconds_sum{rpc=\"enqueueJobs\"}") > 0);
+    assertEquals(1, m.value("hourglass_rpc_errors_total{code=\"QUEUE_NOT_FOUND\",rpc=\"enqueueJobs\"}"));
+    assertEquals(3, m.value("hourglass_queue_enqueued_total{queue=\"metered\"}"));
+    assertEquals(3, m.value("hourglass_queue_dequeued_total{queue=\"metered\"}"));
+    assertEquals(3, m.value("hourglass_queue_acked_succeeded_total{queue=\"metered\"}"));
+    assertEquals(0, m.count("hourglass_queue_enqueued_total{queue=\"noSuchQueue\"}"));
+    assertTrue(m.value("hourglass_maintenance_cycles_total{outcome=\"ran\",task=\"rescue\"}") >= 1);
+    assertEquals(1, m.value("hourglass_shard_up{shard=\"1\"}"));
+    assertEquals(1, m.value("hourglass_shard_state{shard=\"3\",state=\"draining\"}"));
+    assertTrue(m.series().containsKey("hourglass_shard_errors_total{shard=\"2\"}"));
+    assertTrue(m.series().containsKey("hourglass_hikaricp_connections_active{pool=\"shard-1\"}"), "HikariCP's own metrics");
+    assertTrue(m.series().containsKey("hourglass_hikaricp_connections_acquire_seconds_count{pool=\"shard-1\"}"));
+    assertTrue(m.sum("hourglass_jvm_memory_used_bytes{") > 0, "JVM memory");
+    assertTrue(m.count("hourglass_jvm_gc_") > 0, "JVM GC");
+    assertTrue(m.value("hourglass_jvm_threads_live_threads") > 0, "JVM threads");
+    assertEquals(0, m.value("hourglass_config_reloads_accepted_total{file=\"shards\"}"));
+    assertEquals(0, m.value("hourglass_config_reloads_rejected_total{file=\"shards\"}"));
+    assertTrue(m.value("hourglass_cluster_live_servers") >= 1);
     assertEquals(3, ds.size());
   }
 }

@@ -3,7 +3,7 @@ package io.hourglass.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.codahale.metrics.MetricRegistry;
+import io.hourglass.server.metrics.ServerMetrics;
 import com.twitter.util.Await;
 import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.ClaimRequest;
@@ -63,7 +63,7 @@ class PiggyBackedAcksTest {
     Coordinator coordinator = new Coordinator(() -> shards, 3, new EmptySlotCache(clock, 0));
     service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(() -> shards),
         new RequestReader(clock, new RequestReader.Bounds(3, 100, 0)), new DeleteGuard(""), null,
-        new MetricRegistry(),
+        new ServerMetrics(),
         new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(10))));
     onHealthy = claimOne(healthy);
     onFailing = claimOne(failingAcks);

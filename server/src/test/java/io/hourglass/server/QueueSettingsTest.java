@@ -122,7 +122,7 @@ class QueueSettingsTest {
 
     Files.writeString(queueFile, "{\"queues\": {\"work\": {\"dequeueRateLimit\": 0}}}");
     Eventually.await(Duration.ofSeconds(10), "pause applied",
-        () -> s.server().metrics().counter("config.queues.reloads.accepted").getCount() == 1);
+        () -> s.server().metrics().counted("config.reloads.accepted", "file", "queues") == 1);
 
     enqueue(c, "work", job("c", 1));
     PinLaterDequeueRequest withAcks = new PinLaterDequeueRequest("work", 10)
@@ -135,12 +135,12 @@ class QueueSettingsTest {
     // A broken edit is rejected; the queue stays paused.
     Files.writeString(queueFile, "{\"queues\": {\"work\": {\"dequeueRateLimit\": -1}}}");
     Eventually.await(Duration.ofSeconds(10), "bad edit rejected",
-        () -> s.server().metrics().counter("config.queues.reloads.rejected").getCount() == 1);
+        () -> s.server().metrics().counted("config.reloads.rejected", "file", "queues") == 1);
     assertRateLimited(() -> dequeued(c, "work", 10));
 
     Files.writeString(queueFile, "{\"queues\": {}}");
     Eventually.await(Duration.ofSeconds(10), "unpause applied",
-        () -> s.server().metrics().counter("config.queues.reloads.accepted").getCount() == 2);
+        () -> s.server().metrics().counted("config.reloads.accepted", "file", "queues") == 2);
     assertEquals(1, dequeued(c, "work", 10));
   }
 

@@ -68,7 +68,7 @@ class ShardReloadTest {
   }
 
   private long counter(String name) {
-    return server.server().metrics().counter(name).getCount();
+    return server.server().metrics().counted(name.replace("config.shards.reloads.", "config.reloads."), "file", "shards");
   }
 
   /** The counter moves once the whole reload is done, just after the new shards serve. */

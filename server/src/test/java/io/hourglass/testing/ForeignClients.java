@@ -61,13 +61,30 @@ public final class ForeignClients {
    * Returns the node_modules directory, for NODE_PATH.
    */
   public static Path nodeThriftRuntime() {
+    return npmCi("server/src/test/node", "server/target/node-client", "thrift");
+  }
+
+  /**
+   * playwright-core, installed with {@code npm ci} from the lockfile in server/src/test/browser
+   * into server/target/browser-test; it drives Debian's chromium (no browser download).
+   */
+  public static Path playwrightRuntime() {
+    if (!Files.isExecutable(Path.of("/usr/bin/chromium"))) {
+      throw new IllegalStateException("Chromium is required for the dashboard browser tests: apt-get install -y chromium"
+          + ENSURE_TOOLS);
+    }
+    return npmCi("server/src/test/browser", "server/target/browser-test", "playwright-core");
+  }
+
+  /** {@code npm ci} of the manifests in {@code sourceDir} into {@code targetDir}, reused while unchanged. */
+  private static Path npmCi(String sourceDir, String targetDir, String markerPackage) {
     requireNode();
-    Path source = Repo.root().resolve("server/src/test/node");
-    Path dir = Repo.root().resolve("server/target/node-client");
+    Path source = Repo.root().resolve(sourceDir);
+    Path dir = Repo.root().resolve(targetDir);
     Path modules = dir.resolve("node_modules");
     List<String> manifests = List.of("package.json", "package-lock.json");
     try {
-      if (Files.exists(modules.resolve("thrift/package.json")) && sameFiles(source, dir, manifests)) {
+      if (Files.exists(modules.resolve(markerPackage + "/package.json")) && sameFiles(source, dir, manifests)) {
         return modules;
       }
       Files.createDirectories(dir);

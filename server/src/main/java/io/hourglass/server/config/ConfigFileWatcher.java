@@ -1,7 +1,5 @@
 package io.hourglass.server.config;
 
-import com.codahale.metrics.Counter;
-import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * WatchService: it behaves the same on every file system, including bind mounts and the
  * symlink swaps config-management tools do, and a 2 s poll of a small file costs nothing. A
  * change is a new modification time or a new content hash; content equal to what is applied is
- * a no-op. A rejected edit is logged once (the message names the file and the key), counted in
- * {@code <metric>.rejected}, and the previous config keeps serving. Saving the same content
+ * a no-op. A rejected edit is logged once (the message names the file and the key), reported to the
+ * {@link ReloadListener}, and the previous config keeps serving. Saving the same content
  * again (a new modification time, e.g. {@code touch}) re-evaluates it: that is how a removal
  * refused because a shard still held jobs is retried once the shard has drained.
  */
@@ -38,12 +36,26 @@ public final class ConfigFileWatcher implements AutoCloseable {
     void apply(String content);
   }
 
+  /** Hears of each reload: counted in metrics, shown on the dashboard. */
+  public interface ReloadListener {
+    void accepted();
+
+    void rejected(String message);
+
+    ReloadListener NONE = new ReloadListener() {
+      @Override
+      public void accepted() {}
+
+      @Override
+      public void rejected(String message) {}
+    };
+  }
+
   private final String what;
   private final Path file;
   private final Duration pollInterval;
   private final Applier applier;
-  private final Counter accepted;
-  private final Counter rejected;
+  private final ReloadListener listener;
   private ScheduledExecutorService poller;
   private String appliedHash;
   private String seenHash;
@@ -52,16 +64,15 @@ public final class ConfigFileWatcher implements AutoCloseable {
 
   /**
    * @param what a name for logs, e.g. "shard config"
-   * @param metric prefix of the counters {@code <metric>.accepted} and {@code <metric>.rejected}
+   * @param listener told of every accepted and rejected reload (metrics, the dashboard)
    */
   public ConfigFileWatcher(String what, Path file, Duration pollInterval, Applier applier,
-      MetricRegistry metrics, String metric) {
+      ReloadListener listener) {
     this.what = what;
     this.file = file;
     this.pollInterval = pollInterval;
     this.applier = applier;
-    this.accepted = metrics.counter(metric + ".accepted");
-    this.rejected = metrics.counter(metric + ".rejected");
+    this.listener = listener;
   }
 
   /** Reads and applies the file now; a problem is thrown (at start-up the server must not run). */
@@ -103,7 +114,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
     } catch (IOException e) {
       if (!reportedMissing) {
         reportedMissing = true;
-        rejected.inc();
+        listener.rejected("cannot read it: " + e);
         LOG.error("{} {}: cannot read it ({}); still serving the previous config", what, file, e.toString());
       }
       return false;
@@ -126,12 +137,12 @@ public final class ConfigFileWatcher implements AutoCloseable {
         seenHash = null;
         return false;
       }
-      rejected.inc();
+      listener.rejected(e.getMessage());
       LOG.error("{} rejected, still serving the previous config: {}", what, e.getMessage());
       return false;
     }
     appliedHash = hash;
-    accepted.inc();
+    listener.accepted();
     LOG.info("{} {}: new config applied", what, file);
     return true;
   }

@@ -32,7 +32,19 @@ public record ServerConfig(
     Path queueConfigPath,
     HealthSettings health,
     MaintenanceSettings maintenance,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    AdminSettings admin) {
+
+  /**
+   * The dashboard on the admin port (see admin.Dashboard).
+   *
+   * @param actionsEnabled {@code admin.actions}: whether the dashboard offers changes at all
+   * @param passwordHash {@code admin.passwordHash}: the operators' credential (PBKDF2, like
+   *     queue.deletePasswordHash); without one, no action is accepted
+   * @param countsRefresh how often the background counts are refreshed (and read back)
+   * @param maxBatch most jobs one retry or delete action may change
+   */
+  public record AdminSettings(boolean actionsEnabled, String passwordHash, Duration countsRefresh, int maxBatch) {}
 
   /**
    * What one Thrift request may declare: a longer frame is refused from its length prefix (never
@@ -88,6 +100,10 @@ public record ServerConfig(
     d.put("maintenance.retentionMillis", String.valueOf(7L * 24 * 3600 * 1000));
     d.put("maintenance.batchSize", "1000");
     d.put("cluster.heartbeatMillis", "2000");
+    d.put("admin.actions", "false");
+    d.put("admin.passwordHash", "");
+    d.put("admin.countsRefreshMillis", "10000");
+    d.put("admin.maxBatch", "10000");
     return Map.copyOf(d);
   }
 
@@ -155,7 +171,12 @@ public record ServerConfig(
             Duration.ofMillis(reader.intIn("maintenance.claimTimeoutMillis", 1000, DAY_MILLIS)),
             Duration.ofMillis(reader.longIn("maintenance.retentionMillis", 0, 3650L * DAY_MILLIS)),
             reader.intIn("maintenance.batchSize", 1, 100_000)),
-        Duration.ofMillis(reader.intIn("cluster.heartbeatMillis", 100, 60_000)));
+        Duration.ofMillis(reader.intIn("cluster.heartbeatMillis", 100, 60_000)),
+        new AdminSettings(
+            reader.bool("admin.actions"),
+            values.get("admin.passwordHash").trim(),
+            Duration.ofMillis(reader.intIn("admin.countsRefreshMillis", 100, DAY_MILLIS)),
+            reader.intIn("admin.maxBatch", 1, 1_000_000)));
   }
 
   private static final int DAY_MILLIS = 24 * 3600 * 1000;
@@ -184,6 +205,14 @@ public record ServerConfig(
   private record Values(String where, Map<String, String> values) {
     int intIn(String key, int min, int max) {
       return (int) longIn(key, min, max);
+    }
+
+    boolean bool(String key) {
+      String raw = values.get(key).trim();
+      if (!raw.equals("true") && !raw.equals("false")) {
+        throw new ConfigException(where + ": " + key + "=" + raw + " must be true or false");
+      }
+      return raw.equals("true");
     }
 
     long longIn(String key, long min, long max) {

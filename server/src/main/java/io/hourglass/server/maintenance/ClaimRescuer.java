@@ -1,5 +1,6 @@
 package io.hourglass.server.maintenance;
 
+import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.RescueResult;
 import io.hourglass.server.queue.Shard;
@@ -17,15 +18,18 @@ public final class ClaimRescuer extends MaintenanceService {
   }
 
   @Override
-  protected void maintain(Shard shard, QueueName queue) {
+  protected long maintain(Shard shard, QueueName queue) {
     long timeout = context.queueConfig().get().forQueue(queue.value()).claimTimeout().toMillis();
     long claimedBefore = context.clock().millis() - timeout;
     int batch = context.batchSize();
     RescueResult r;
+    long moved = 0;
     do {
       r = shard.backend().rescueExpiredClaims(queue, claimedBefore, batch);
-      context.metrics().counter("queue." + queue + ".rescued.pending").inc(r.toPending());
-      context.metrics().counter("queue." + queue + ".rescued.failed").inc(r.toFailed());
+      context.metrics().count(ServerMetrics.QueueCounter.RESCUED_PENDING, queue.value(), r.toPending());
+      context.metrics().count(ServerMetrics.QueueCounter.RESCUED_FAILED, queue.value(), r.toFailed());
+      moved += r.toPending() + r.toFailed();
     } while ((r.toPending() == batch || r.toFailed() == batch) && !stopped());
+    return moved;
   }
 }

@@ -1,5 +1,6 @@
 package io.hourglass.server.maintenance;
 
+import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.queue.JobState;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.Shard;
@@ -17,16 +18,19 @@ public final class FinishedJobPruner extends MaintenanceService {
   }
 
   @Override
-  protected void maintain(Shard shard, QueueName queue) {
+  protected long maintain(Shard shard, QueueName queue) {
     long retention = context.queueConfig().get().forQueue(queue.value()).retention().toMillis();
     long finishedBefore = context.clock().millis() - retention;
     int batch = context.batchSize();
+    long total = 0;
     for (JobState state : new JobState[] {JobState.SUCCEEDED, JobState.FAILED}) {
       int deleted;
       do {
         deleted = shard.backend().pruneFinished(queue, state, finishedBefore, batch);
-        context.metrics().counter("queue." + queue + ".gc.deleted").inc(deleted);
+        context.metrics().count(ServerMetrics.QueueCounter.GC_DELETED, queue.value(), deleted);
+        total += deleted;
       } while (deleted == batch && !stopped());
     }
+    return total;
   }
 }

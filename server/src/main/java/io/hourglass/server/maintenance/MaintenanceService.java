@@ -1,7 +1,7 @@
 package io.hourglass.server.maintenance;
 
-import com.codahale.metrics.MetricRegistry;
 import io.hourglass.server.config.QueueConfig;
+import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.queue.MaintenanceLease;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
@@ -45,10 +45,14 @@ public abstract class MaintenanceService implements AutoCloseable {
   /** What a subclass needs; {@code queueConfig} is read each cycle, so a reload applies at once. */
   public record Context(
       Supplier<List<Shard>> shards, Supplier<QueueConfig> queueConfig, Clock clock, Duration interval,
-      int batchSize, MetricRegistry metrics) {}
+      int batchSize, ServerMetrics metrics) {}
+
+  /** The last cycle on one shard, as this server saw it; {@code jobs}: rows the work changed. */
+  public record Cycle(long atMillis, Outcome outcome, long jobs, long tookMillis) {}
 
   private final String task;
   protected final Context context;
+  private final Map<Integer, Cycle> lastCycles = new java.util.concurrent.ConcurrentHashMap<>();
   private ScheduledExecutorService scheduler;
   private volatile boolean stopped;
 
@@ -57,8 +61,8 @@ public abstract class MaintenanceService implements AutoCloseable {
     this.context = context;
   }
 
-  /** The work on one queue of a shard whose lease this server holds. */
-  protected abstract void maintain(Shard shard, QueueName queue);
+  /** The work on one queue of a shard whose lease this server holds; returns the jobs it changed. */
+  protected abstract long maintain(Shard shard, QueueName queue);
 
   public synchronized void start() {
     if (scheduler == null) {
@@ -108,14 +112,26 @@ public abstract class MaintenanceService implements AutoCloseable {
       if (stopped()) {
         break;
       }
-      Outcome o = onShard(shard);
+      long started = context.clock().millis();
+      long[] jobs = {0};
+      Outcome o = onShard(shard, jobs);
       out.put(shard.id(), o);
-      context.metrics().counter("maintenance." + task + ".cycles." + o.name().toLowerCase(java.util.Locale.ROOT)).inc();
+      lastCycles.put(shard.id(), new Cycle(started, o, jobs[0], context.clock().millis() - started));
+      context.metrics().maintenanceCycle(task, o.name());
     }
     return out;
   }
 
-  private Outcome onShard(Shard shard) {
+  public String task() {
+    return task;
+  }
+
+  /** The last cycle per shard id (what this server did, or found). */
+  public Map<Integer, Cycle> lastCycles() {
+    return Map.copyOf(lastCycles);
+  }
+
+  private Outcome onShard(Shard shard, long[] jobs) {
     if (!shard.isUp()) {
       return Outcome.SHARD_DOWN;
     }
@@ -129,7 +145,7 @@ public abstract class MaintenanceService implements AutoCloseable {
         if (stopped()) {
           break;
         }
-        maintainQuietly(shard, QueueName.of(name));
+        jobs[0] += maintainQuietly(shard, QueueName.of(name));
       }
       return Outcome.RAN;
     } catch (QueueException e) {
@@ -138,13 +154,14 @@ public abstract class MaintenanceService implements AutoCloseable {
     }
   }
 
-  private void maintainQuietly(Shard shard, QueueName queue) {
+  private long maintainQuietly(Shard shard, QueueName queue) {
     try {
-      maintain(shard, queue);
+      return maintain(shard, queue);
     } catch (QueueException e) {
       if (e.kind() != QueueException.Kind.QUEUE_NOT_FOUND) { // deleted meanwhile: nothing to do
         throw e;
       }
+      return 0;
     }
   }
 }

@@ -47,6 +47,7 @@ public final class MySqlBackend implements QueueBackend {
   private final JobWriter writer;
   private final JobInspector inspector;
   private final MaintenanceSql maintenance;
+  private final DashboardSql dashboard;
 
   private MySqlBackend(
       ShardSpec shard, PoolSettings settings, HikariDataSource pool, HikariDataSource adminPool, Clock clock,
@@ -60,6 +61,7 @@ public final class MySqlBackend implements QueueBackend {
     this.writer = new JobWriter(sql);
     this.inspector = new JobInspector(sql);
     this.maintenance = new MaintenanceSql(sql, queues);
+    this.dashboard = new DashboardSql(sql);
   }
 
   public static MySqlBackend open(ShardSpec shard, PoolSettings settings, Clock clock) {
@@ -219,6 +221,11 @@ public final class MySqlBackend implements QueueBackend {
   @Override
   public void leaveHeartbeat(String serverId) {
     maintenance.leaveHeartbeat(serverId);
+  }
+
+  @Override
+  public io.hourglass.server.queue.DashboardStore dashboard() {
+    return dashboard;
   }
 
   @Override

@@ -366,6 +366,103 @@ final class MySqlQueries {
 
   static final String LEAVE = "DELETE FROM hourglass_servers WHERE server_id = ?";
 
+  // --- dashboard (DashboardSql) ---
+
+  /**
+   * Background job counts of one queue on this shard: one GROUP BY over the claim_order index
+   * (state, priority, run_after), which covers every column read, so InnoDB walks the index
+   * only ("Using index" in EXPLAIN), never the rows and their bodies. SUM(run_after > ?) counts
+   * the PENDING jobs still in the future; MIN(run_after) of PENDING is the oldest runnable job
+   * when it is at or before now.
+   */
+  static String countByStatePriority(QueueName queue) {
+    return """
+        SELECT state, priority, COUNT(*), SUM(run_after > ?), MIN(run_after)
+        FROM %s
+        GROUP BY state, priority
+        """.formatted(jobsTable(queue));
+  }
+
+  /**
+   * Oldest claim of the queue on this shard: the first entry of state 1 in the
+   * (state, updated_at) index ("Select tables optimized away"); per shard, not per priority,
+   * because a per-priority minimum would have to read the rows.
+   */
+  static String oldestClaim(QueueName queue) {
+    return "SELECT MIN(updated_at) FROM " + jobsTable(queue) + " WHERE state = 1";
+  }
+
+  /** The counts of one queue as last refreshed, one row per (state, priority) with jobs. */
+  static final String CREATE_QUEUE_COUNTS =
+      """
+      CREATE TABLE IF NOT EXISTS hourglass_queue_counts (
+        queue VARCHAR(60) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        state TINYINT NOT NULL,
+        priority TINYINT NOT NULL,
+        jobs BIGINT NOT NULL,
+        future_jobs BIGINT NOT NULL,
+        oldest_run_after BIGINT NULL,
+        oldest_claim BIGINT NULL,
+        counted_at BIGINT NOT NULL,
+        PRIMARY KEY (queue, state, priority)
+      ) ENGINE=InnoDB
+      """;
+
+  static final String DELETE_QUEUE_COUNTS = "DELETE FROM hourglass_queue_counts WHERE queue = ?";
+
+  static final String INSERT_QUEUE_COUNT =
+      """
+      INSERT INTO hourglass_queue_counts
+        (queue, state, priority, jobs, future_jobs, oldest_run_after, oldest_claim, counted_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+
+  /** The join drops the rows of queues deleted since they were counted. */
+  static final String STORED_COUNTS =
+      """
+      SELECT c.queue, c.state, c.priority, c.jobs, c.future_jobs, c.oldest_run_after, c.oldest_claim,
+             c.counted_at
+      FROM hourglass_queue_counts c JOIN hourglass_queues q ON q.name = c.queue
+      """;
+
+  /** Operator pauses; every server reads them each config poll, the latest change wins. */
+  static final String CREATE_QUEUE_PAUSES =
+      """
+      CREATE TABLE IF NOT EXISTS hourglass_queue_pauses (
+        queue VARCHAR(60) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+        paused TINYINT NOT NULL,
+        changed_at BIGINT NOT NULL,
+        changed_by VARCHAR(200) CHARACTER SET utf8mb4 NOT NULL
+      ) ENGINE=InnoDB
+      """;
+
+  static final String STORE_PAUSE =
+      """
+      INSERT INTO hourglass_queue_pauses (queue, paused, changed_at, changed_by) VALUES (?, ?, ?, ?)
+      ON DUPLICATE KEY UPDATE paused = VALUES(paused), changed_at = VALUES(changed_at),
+                              changed_by = VALUES(changed_by)
+      """;
+
+  static final String LIST_PAUSES = "SELECT queue, paused, changed_at, changed_by FROM hourglass_queue_pauses";
+
+  static final String LIST_MAINTENANCE_RUNS = "SELECT task, last_run_at, server_id FROM hourglass_maintenance";
+
+  static final String LIST_SERVERS = "SELECT server_id, heartbeat_at FROM hourglass_servers";
+
+  /** Redrive of one FAILED job from the dashboard; the state check makes a repeat a no-op. */
+  static String retryFailedJob(QueueName queue) {
+    return """
+        UPDATE %s
+        SET state = 0, attempts_allowed = ?, attempts_remaining = ?, run_after = ?, updated_at = ?
+        WHERE id = ? AND state = 3
+        """.formatted(jobsTable(queue));
+  }
+
+  /** Deletion of one job from the dashboard; never one a worker holds (IN_PROGRESS). */
+  static String deleteJob(QueueName queue) {
+    return "DELETE FROM " + jobsTable(queue) + " WHERE id = ? AND state <> 1";
+  }
+
   static String placeholders(int count) {
     if (count < 1) {
       throw new IllegalArgumentException("an IN list needs at least one id");

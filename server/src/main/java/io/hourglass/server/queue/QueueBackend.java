@@ -124,6 +124,11 @@ public interface QueueBackend extends AutoCloseable {
   /** Removes a server's heartbeat (it is shutting down). */
   default void leaveHeartbeat(String serverId) {}
 
+  /** The dashboard's state on this shard; by default (storage no other server sees): none. */
+  default DashboardStore dashboard() {
+    throw new UnsupportedOperationException("this storage keeps no dashboard state");
+  }
+
   @Override
   void close();
 }

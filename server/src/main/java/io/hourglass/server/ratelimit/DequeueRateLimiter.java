@@ -48,7 +48,7 @@ public final class DequeueRateLimiter {
     }
     if (rate <= 0) {
       throw new QueueException(QueueException.Kind.DEQUEUE_RATE_LIMITED,
-          "queue '" + queue + "' is paused (dequeueRateLimit 0 in the queue config)");
+          "queue '" + queue + "' is paused (by an operator, or dequeueRateLimit 0 in the queue config)");
     }
     double perServer = rate / Math.max(1, liveServers.getAsInt());
     int granted = buckets.computeIfAbsent(queue.value(), q -> new Bucket(clock.millis()))
