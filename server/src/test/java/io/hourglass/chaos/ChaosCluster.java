@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What the faults are injected into: durable MariaDB shards of their own and two server
@@ -90,15 +89,20 @@ final class ChaosCluster implements AutoCloseable {
     return dir;
   }
 
-  /** True when every server lists {@code shard} as healthy in {@code GET /shards}. */
-  boolean shardInRotationEverywhere(int shard) {
+  /**
+   * {@code shard}'s downs counted by all servers together, or -1 unless every server lists it
+   * healthy in {@code GET /shards}.
+   */
+  long shardDownsIfHealthyEverywhere(int shard) {
+    long downs = 0;
     for (ServerProcess s : servers) {
-      Map<Integer, String> states = s.shardStates();
-      if (!"healthy".equals(states.get(shard))) {
-        return false;
+      ServerProcess.ShardState state = s.shardStates().get(shard);
+      if (state == null || !state.healthy()) {
+        return -1;
       }
+      downs += state.downs();
     }
-    return true;
+    return downs;
   }
 
   @Override

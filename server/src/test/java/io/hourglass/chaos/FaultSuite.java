@@ -102,7 +102,8 @@ public final class FaultSuite {
         r.total(TrialReport::bodiesDamaged), r.total(TrialReport::twiceAfterTimeout),
         r.total(TrialReport::twiceWhileLive));
     out.println("recovery (ms from the fault, median / max): first enqueue and first dequeue sent after the fault that "
-        + "succeeded; back: restarted server answering / shard healthy on every server's GET /shards");
+        + "succeeded; back: restarted server answering / shard healthy on every server's GET /shards (and staying so "
+        + "for 2 s; a flap is a server taking it out of rotation again after it was first back)");
     for (FaultKind k : FaultKind.values()) {
       List<TrialReport> ts = r.trials().stream().filter(t -> t.kind() == k).toList();
       if (ts.isEmpty()) {
@@ -113,7 +114,9 @@ public final class FaultSuite {
           stats(ts.stream().mapToLong(TrialReport::firstDequeueMs).toArray()),
           k == FaultKind.WORKER_KILL ? ""
               : "   back " + stats(ts.stream().mapToLong(TrialReport::backMs).toArray())
-              + " (after restart/SIGCONT " + stats(ts.stream().mapToLong(TrialReport::backAfterRepairMs).toArray()) + ")");
+              + " (after restart/SIGCONT " + stats(ts.stream().mapToLong(TrialReport::backAfterRepairMs).toArray()) + ")"
+              + (ts.stream().mapToLong(TrialReport::flaps).sum() > 0
+                  ? ", " + ts.stream().mapToLong(TrialReport::flaps).sum() + " flaps" : ""));
     }
     out.println("(*unacked: stored by an enqueueJobs call whose answer the client never got; allowed)");
     out.println(r.failed() ? "FAILED" : "PASSED");

@@ -95,16 +95,23 @@ final class ServerProcess {
     }
   }
 
-  /** Shard id → state ({@code healthy}, {@code draining}, {@code down}) from {@code GET /shards}; empty if it does not answer. */
-  Map<Integer, String> shardStates() {
-    Map<Integer, String> out = new TreeMap<>();
+  /** One shard as {@code GET /shards} lists it: its state and how often it has gone down so far. */
+  record ShardState(String state, long downs) {
+    boolean healthy() {
+      return state.equals("healthy");
+    }
+  }
+
+  /** Shard id → its state from {@code GET /shards}; empty if the server does not answer. */
+  Map<Integer, ShardState> shardStates() {
+    Map<Integer, ShardState> out = new TreeMap<>();
     String body = get("/shards");
     if (body == null) {
       return out;
     }
     try {
       for (JsonNode n : JSON.readTree(body).get("shards")) {
-        out.put(n.get("id").asInt(), n.get("state").asText());
+        out.put(n.get("id").asInt(), new ShardState(n.get("state").asText(), n.path("downs").asLong()));
       }
     } catch (IOException e) {
       throw new IllegalStateException(name + ": GET /shards is not the expected JSON: " + body, e);

@@ -21,13 +21,18 @@ final class Trial {
   private static final long PROGRESS_TIMEOUT_MS = 90_000;
   private static final long RECOVERY_TIMEOUT_MS = 60_000;
   private static final long DRAIN_TIMEOUT_MS = 120_000;
+  private static final long STABLE_MS = 2_000;
 
   /**
    * What the fault hit, when, when the repair began (restart or SIGCONT issued), and when the
    * target served again (a restarted server answering on its admin port; a shard listed healthy
    * by every server); -1 where it does not apply.
    */
-  private record Fault(String target, long at, long repairedAt, long backAt) {}
+  private record Fault(String target, long at, long repairedAt, long backAt, long flaps) {
+    Fault(String target, long at, long repairedAt, long backAt) {
+      this(target, at, repairedAt, backAt, 0);
+    }
+  }
 
   private final int number;
   private final FaultKind kind;
@@ -136,15 +141,42 @@ final class Trial {
         } else {
           shards.thaw(shard);
         }
-        long until = repaired + RECOVERY_TIMEOUT_MS;
-        while (!cluster.shardInRotationEverywhere(shard) && System.currentTimeMillis() < until) {
-          Pause.sleep(50);
-        }
-        long back = cluster.shardInRotationEverywhere(shard) ? System.currentTimeMillis() : -1;
-        return new Fault("shard" + shard, at, repaired, back);
+        return awaitShardBack(shard, at, repaired);
       }
       default -> throw new IllegalStateException("unknown fault " + kind);
     }
+  }
+
+  /**
+   * Waits until every server lists the shard healthy and has kept it so for {@link
+   * #STABLE_MS}: right after a restart a shard may go back in rotation and drop out again
+   * (flaps, counted from the servers' {@code downs}).
+   */
+  private Fault awaitShardBack(int shard, long at, long repaired) {
+    long until = repaired + RECOVERY_TIMEOUT_MS;
+    long healthySince = -1;
+    long firstDowns = -1;
+    long downsSince = -1;
+    while (System.currentTimeMillis() < until) {
+      long now = System.currentTimeMillis();
+      long downs = cluster.shardDownsIfHealthyEverywhere(shard);
+      if (downs < 0) {
+        healthySince = -1;
+      } else {
+        if (firstDowns < 0) {
+          firstDowns = downs;
+        }
+        if (healthySince < 0 || downs != downsSince) {
+          healthySince = now;
+          downsSince = downs;
+        }
+        if (now - healthySince >= STABLE_MS) {
+          return new Fault("shard" + shard, at, repaired, healthySince, downs - firstDowns);
+        }
+      }
+      Pause.sleep(50);
+    }
+    return new Fault("shard" + shard, at, repaired, -1, firstDowns < 0 ? 0 : downsSince - firstDowns);
   }
 
   /**
@@ -210,7 +242,7 @@ final class Trial {
     return new TrialReport(number, kind, fault.target(), f.acknowledged(), f.lost(), f.storedTwice(),
         f.bodiesDamaged(), f.storedUnacknowledged(), f.twiceAfterTimeout(), f.twiceWhileLive(),
         since(firstEnqueue, fault.at()), since(firstDequeue, fault.at()), since(fault.backAt(), fault.at()),
-        fault.backAt() < 0 ? -1 : fault.backAt() - fault.repairedAt(), f.problems());
+        fault.backAt() < 0 ? -1 : fault.backAt() - fault.repairedAt(), fault.flaps(), f.problems());
   }
 
   private static long since(long t, long from) {

@@ -18,12 +18,14 @@ import java.util.List;
  * @param backMs              server and shard faults: until the target served again (the restarted
  *                            server answers on its admin port; every server lists the shard healthy)
  * @param backAfterRepairMs   the same, from the restart or SIGCONT
+ * @param flaps               shard faults: times a server took the shard out of rotation again
+ *                            after it was first back (all servers together)
  * @param problems            a few examples of each defect, for the reader
  */
 record TrialReport(int trial, FaultKind kind, String target, int acknowledged, int lost, int storedTwice,
                    int bodiesDamaged, int storedUnacknowledged, int twiceAfterTimeout, int twiceWhileLive,
                    long firstEnqueueMs, long firstDequeueMs, long backMs, long backAfterRepairMs,
-                   List<String> problems) {
+                   long flaps, List<String> problems) {
 
   boolean failed() {
     return lost > 0 || twiceWhileLive > 0 || storedTwice > 0 || bodiesDamaged > 0;
@@ -36,7 +38,7 @@ record TrialReport(int trial, FaultKind kind, String target, int acknowledged, i
   }
 
   String row() {
-    String back = backMs < 0 ? "-" : backMs + "/" + backAfterRepairMs;
+    String back = backMs < 0 ? "-" : backMs + "/" + backAfterRepairMs + (flaps > 0 ? " (" + flaps + " flaps)" : "");
     return String.format("%-5d %-22s %-8s %8d %5d %9d %8d %9d %10d %9d %8s %8s %11s",
         trial, kind.label, target, acknowledged, lost, storedTwice, bodiesDamaged, storedUnacknowledged,
         twiceAfterTimeout, twiceWhileLive, ms(firstEnqueueMs), ms(firstDequeueMs), back);
