@@ -20,10 +20,12 @@ public final class LocalShards {
 
   private final Path dir;
   private final List<Integer> ports;
+  private final boolean fast;
 
-  private LocalShards(Path dir, List<Integer> ports) {
+  private LocalShards(Path dir, List<Integer> ports, boolean fast) {
     this.dir = dir;
     this.ports = ports;
+    this.fast = fast;
   }
 
   public static synchronized LocalShards get() {
@@ -31,7 +33,7 @@ public final class LocalShards {
       try {
         Path dir = Files.createTempDirectory("hourglass-shards-");
         List<Integer> ports = freePorts(COUNT);
-        LocalShards shards = new LocalShards(dir, ports);
+        LocalShards shards = new LocalShards(dir, ports, true);
         shards.run("start", "--count", String.valueOf(COUNT), "--ports", join(ports), "--fast");
         Runtime.getRuntime().addShutdownHook(new Thread(shards::stopAllQuietly));
         instance = shards;
@@ -48,11 +50,19 @@ public final class LocalShards {
    * {@link #stopAll()}; a shutdown hook does it too.
    */
   public static LocalShards dedicated(int count) {
+    return dedicated(count, true);
+  }
+
+  /**
+   * As {@link #dedicated(int)}; {@code fast = false} keeps fsync on (every commit on disk), as
+   * the fault suite needs to prove durability across mariadbd kills. Restarts keep the setting.
+   */
+  public static LocalShards dedicated(int count, boolean fast) {
     try {
       Path dir = Files.createTempDirectory("hourglass-dedicated-shards-");
       List<Integer> ports = freePorts(count);
-      LocalShards shards = new LocalShards(dir, ports);
-      shards.run("start", "--count", String.valueOf(count), "--ports", join(ports), "--fast");
+      LocalShards shards = new LocalShards(dir, ports, fast);
+      shards.run(shards.startArgs("--count", String.valueOf(count)));
       Runtime.getRuntime().addShutdownHook(new Thread(shards::stopAllQuietly));
       return shards;
     } catch (IOException e) {
@@ -108,7 +118,26 @@ public final class LocalShards {
   }
 
   public void start(int shardIndex) {
-    run("start", "--shard", String.valueOf(shardIndex), "--ports", join(ports), "--fast");
+    run(startArgs("--shard", String.valueOf(shardIndex)));
+  }
+
+  /** The pid of a running shard's mariadbd. */
+  public long pid(int shardIndex) {
+    try {
+      return Long.parseLong(Files.readString(dir.resolve("shard" + shardIndex).resolve("mariadbd.pid")).trim());
+    } catch (IOException e) {
+      throw new IllegalStateException("no pid file for shard " + shardIndex + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String[] startArgs(String... which) {
+    List<String> args = new ArrayList<>(List.of("start"));
+    args.addAll(List.of(which));
+    args.addAll(List.of("--ports", join(ports)));
+    if (fast) {
+      args.add("--fast");
+    }
+    return args.toArray(String[]::new);
   }
 
   private void stopAllQuietly() {
