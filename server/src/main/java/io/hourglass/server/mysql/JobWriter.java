@@ -2,58 +2,142 @@ package io.hourglass.server.mysql;
 
 import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.Checkpoint;
+import io.hourglass.server.queue.EnqueuedJob;
 import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.RetryPolicy;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Writes of the job lifecycle on one shard, claims aside: enqueue, acks and checkpoints. */
 final class JobWriter {
-  private final ShardSql sql;
+  /** Tries of one keyed INSERT whose key holder finished between the INSERT and the look-up. */
+  private static final int KEYED_INSERT_TRIES = 5;
 
-  JobWriter(ShardSql sql) {
+  private final ShardSql sql;
+  private final QueueTables tables;
+
+  JobWriter(ShardSql sql, QueueTables tables) {
     this.sql = sql;
+    this.tables = tables;
   }
 
-  List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+  /**
+   * One transaction. The fast path is one multi-row INSERT of every job. If a unique key is
+   * held (duplicate-key error: InnoDB rolls back that statement only, the transaction goes
+   * on), the un-keyed jobs are inserted as one batch and the keyed ones one by one, each
+   * either stored or answered with its holder ({@link MySqlQueries#keyHolder}).
+   */
+  List<EnqueuedJob> enqueue(QueueName queue, List<NewJob> jobs) {
     sql.ensureSchema();
+    tables.ensureCurrent(queue);
     long now = sql.nowMillis();
     return sql.run(queue, c -> {
       c.setAutoCommit(false);
-      try (PreparedStatement ps =
-          c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
-        List<JobDescriptor> out = new ArrayList<>(jobs.size());
-        if (sql.consecutiveIds()) {
-          for (NewJob job : jobs) {
-            bindNewJob(ps, job, now);
-            ps.addBatch();
+      try {
+        EnqueuedJob[] out = new EnqueuedJob[jobs.size()];
+        try {
+          insertBatch(c, queue, jobs, allIndexes(jobs.size()), now, out);
+        } catch (SQLException e) {
+          if (!SqlErrors.isDuplicateKey(e)) {
+            throw e;
           }
-          ps.executeBatch();
-          collectKeys(ps, queue, jobs, 0, out);
-        } else {
-          for (int i = 0; i < jobs.size(); i++) {
-            bindNewJob(ps, jobs.get(i), now);
-            ps.executeUpdate();
-            collectKeys(ps, queue, jobs, i, out);
-          }
-        }
-        if (out.size() != jobs.size()) {
-          throw new SQLException("expected " + jobs.size() + " generated ids, got " + out.size());
+          insertKeyByKey(c, queue, jobs, now, out);
         }
         c.commit();
-        return out;
+        return Arrays.asList(out);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     });
+  }
+
+  private static List<Integer> allIndexes(int n) {
+    List<Integer> all = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      all.add(i);
+    }
+    return all;
+  }
+
+  private void insertKeyByKey(Connection c, QueueName queue, List<NewJob> jobs, long now, EnqueuedJob[] out)
+      throws SQLException {
+    List<Integer> unkeyed = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      if (jobs.get(i).uniqueKey() == null) {
+        unkeyed.add(i);
+      }
+    }
+    if (!unkeyed.isEmpty()) {
+      insertBatch(c, queue, jobs, unkeyed, now, out);
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      if (jobs.get(i).uniqueKey() != null) {
+        out[i] = insertKeyed(c, queue, jobs.get(i), now);
+      }
+    }
+  }
+
+  private EnqueuedJob insertKeyed(Connection c, QueueName queue, NewJob job, long now) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
+        bindNewJob(ps, job, now);
+        ps.executeUpdate();
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+          keys.next();
+          return EnqueuedJob.stored(new JobDescriptor(queue, sql.shardId(), job.priority(), keys.getLong(1)));
+        }
+      } catch (SQLException e) {
+        if (!SqlErrors.isDuplicateKey(e) || attempt >= KEYED_INSERT_TRIES) {
+          throw e;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.keyHolder(queue))) {
+        ps.setString(1, job.uniqueKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return EnqueuedJob.existing(new JobDescriptor(queue, sql.shardId(), rs.getInt(2), rs.getLong(1)));
+          }
+        }
+      }
+      // The holder finished in between: the key is free, insert again.
+    }
+  }
+
+  private void insertBatch(
+      Connection c, QueueName queue, List<NewJob> jobs, List<Integer> which, long now, EnqueuedJob[] out)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
+      if (sql.consecutiveIds()) {
+        for (int i : which) {
+          bindNewJob(ps, jobs.get(i), now);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        collectKeys(ps, queue, jobs, which, 0, out);
+      } else {
+        for (int k = 0; k < which.size(); k++) {
+          bindNewJob(ps, jobs.get(which.get(k)), now);
+          ps.executeUpdate();
+          collectKeys(ps, queue, jobs, which, k, out);
+        }
+      }
+    }
+    for (int i : which) {
+      if (out[i] == null) {
+        throw new SQLException("expected " + which.size() + " generated ids, some are missing");
+      }
+    }
   }
 
   private static void bindNewJob(PreparedStatement ps, NewJob job, long now) throws SQLException {
@@ -65,15 +149,21 @@ final class JobWriter {
     ps.setLong(6, now);
     ps.setLong(7, now);
     ps.setBytes(8, job.body());
+    ps.setString(9, job.uniqueKey());
+    if (job.expiresAtMillis() == null) {
+      ps.setNull(10, java.sql.Types.BIGINT);
+    } else {
+      ps.setLong(10, job.expiresAtMillis());
+    }
   }
 
-  private void collectKeys(
-      PreparedStatement ps, QueueName queue, List<NewJob> jobs, int from, List<JobDescriptor> out)
-      throws SQLException {
+  private void collectKeys(PreparedStatement ps, QueueName queue, List<NewJob> jobs, List<Integer> which, int from,
+      EnqueuedJob[] out) throws SQLException {
     try (ResultSet keys = ps.getGeneratedKeys()) {
-      int i = from;
-      while (keys.next()) {
-        out.add(new JobDescriptor(queue, sql.shardId(), jobs.get(i++).priority(), keys.getLong(1)));
+      int k = from;
+      while (keys.next() && k < which.size()) {
+        int i = which.get(k++);
+        out[i] = EnqueuedJob.stored(new JobDescriptor(queue, sql.shardId(), jobs.get(i).priority(), keys.getLong(1)));
       }
     }
   }
@@ -105,28 +195,45 @@ final class JobWriter {
     });
   }
 
+  /** One statement per distinct (status, delay or policy, give-up); usually one. */
   int ackFailed(QueueName queue, String claimant, List<Ack> acks) {
     if (acks.isEmpty()) {
       return 0;
     }
     sql.ensureSchema();
+    tables.ensureCurrent(queue);
     long now = sql.nowMillis();
-    record Group(String status, long retryDelayMillis) {}
+    record Group(String status, long retryDelayMillis, boolean giveUp, RetryPolicy policy) {}
     Map<Group, List<Long>> groups = new LinkedHashMap<>();
     for (Ack a : acks) {
-      groups.computeIfAbsent(new Group(a.appendCustomStatus(), a.retryDelayMillis()), k -> new ArrayList<>())
-          .add(a.descriptor().localId());
+      long delay = a.retryPolicy() == null ? a.retryDelayMillis() : 0;
+      groups.computeIfAbsent(new Group(a.appendCustomStatus(), delay, a.giveUp(), a.retryPolicy()),
+          k -> new ArrayList<>()).add(a.descriptor().localId());
     }
     return sql.run(queue, c -> {
       int moved = 0;
       for (Map.Entry<Group, List<Long>> e : groups.entrySet()) {
+        Group g = e.getKey();
         try (PreparedStatement ps =
-            c.prepareStatement(MySqlQueries.ackFailed(queue, e.getValue().size()))) {
-          ps.setLong(1, now + e.getKey().retryDelayMillis());
-          ps.setLong(2, now);
-          ps.setString(3, e.getKey().status());
-          ps.setString(4, claimant);
-          ShardSql.bindIds(ps, 5, e.getValue());
+            c.prepareStatement(MySqlQueries.ackFailed(queue, e.getValue().size(), g.policy() != null))) {
+          int i = 1;
+          ps.setLong(i++, now); // attempt entry: at
+          ps.setString(i++, g.status()); // attempt entry: status
+          ps.setBoolean(i++, g.giveUp());
+          ps.setBoolean(i++, g.giveUp());
+          ps.setLong(i++, now);
+          if (g.policy() == null) {
+            ps.setLong(i++, g.retryDelayMillis());
+          } else {
+            ps.setLong(i++, g.policy().maxMillis());
+            ps.setLong(i++, g.policy().baseMillis());
+            ps.setDouble(i++, g.policy().jitter());
+            ps.setDouble(i++, g.policy().jitter());
+          }
+          ps.setLong(i++, now);
+          ps.setString(i++, g.status());
+          ps.setString(i++, claimant);
+          ShardSql.bindIds(ps, i, e.getValue());
           moved += ps.executeUpdate();
         }
       }

@@ -40,11 +40,11 @@ class CoordinatorTest {
         }
 
         @Override
-        public synchronized List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+        public synchronized List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
           if (shardId == 1 && failEnqueuesOnShard1 != null) {
             throw failEnqueuesOnShard1;
           }
-          return super.enqueue(queue, jobs);
+          return super.enqueueJobs(queue, jobs);
         }
       };
       b.createQueue(q);
