@@ -17,6 +17,7 @@ import io.hourglass.server.config.ShardConfigLoader;
 import io.hourglass.server.health.ShardProber;
 import io.hourglass.server.maintenance.ClaimRescuer;
 import io.hourglass.server.maintenance.FinishedJobPruner;
+import io.hourglass.server.maintenance.JobExpirer;
 import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
@@ -62,6 +63,7 @@ public final class HourglassServer implements AutoCloseable {
   private final LiveServers liveServers;
   private final ClaimRescuer rescuer;
   private final FinishedJobPruner pruner;
+  private final JobExpirer expirer;
   private ListeningServer thrift;
   private AdminHttp admin;
 
@@ -92,8 +94,10 @@ public final class HourglassServer implements AutoCloseable {
       MaintenanceService.Context rescue = maintenanceContext(config, clock, config.maintenance().rescueInterval());
       rescuer = opened(new ClaimRescuer(rescue));
       pruner = opened(new FinishedJobPruner(maintenanceContext(config, clock, config.maintenance().gcInterval())));
+      expirer = opened(new JobExpirer(maintenanceContext(config, clock, config.maintenance().expiryInterval())));
       rescuer.start();
       pruner.start();
+      expirer.start();
       admin = opened(new AdminHttp(config.thriftHost(), config.adminPort(), Map.of(
           "/health", this::health,
           "/shards", () -> new AdminHttp.Response(200, "application/json", ShardsReport.render(shards.status(true),
@@ -201,6 +205,11 @@ public final class HourglassServer implements AutoCloseable {
   /** GC of finished jobs; {@code runOnce()} runs a cycle now. */
   public MaintenanceService pruner() {
     return pruner;
+  }
+
+  /** Expiry sweep; {@code runOnce()} runs a cycle now. */
+  public MaintenanceService expirer() {
+    return expirer;
   }
 
   public LiveServers liveServers() {

@@ -230,8 +230,8 @@ public final class MySqlBackend implements QueueBackend {
   // --- schedules ---
 
   @Override
-  public Schedule createSchedule(ScheduleSpec spec, long firstFireAtMillis) {
-    return schedules.create(spec, firstFireAtMillis);
+  public Schedule createSchedule(ScheduleSpec spec, long createdAtMillis, long firstFireAtMillis) {
+    return schedules.create(spec, createdAtMillis, firstFireAtMillis);
   }
 
   @Override

@@ -20,9 +20,8 @@ final class ScheduleSql {
     this.sql = sql;
   }
 
-  Schedule create(ScheduleSpec spec, long firstFireAtMillis) {
+  Schedule create(ScheduleSpec spec, long now, long firstFireAtMillis) {
     ensureTable();
-    long now = sql.nowMillis();
     return sql.run(null, c -> {
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.INSERT_SCHEDULE, Statement.RETURN_GENERATED_KEYS)) {
         ps.setString(1, spec.queue().value());

@@ -144,8 +144,11 @@ public interface QueueBackend extends AutoCloseable {
 
   // --- schedules (kept on one shard, see schedule.Schedules) ---
 
-  /** Stores a validated schedule whose first tick is {@code firstFireAtMillis}. */
-  Schedule createSchedule(ScheduleSpec spec, long firstFireAtMillis);
+  /**
+   * Stores a validated schedule created at {@code createdAtMillis} (which anchors interval
+   * ticks) whose first tick is {@code firstFireAtMillis}.
+   */
+  Schedule createSchedule(ScheduleSpec spec, long createdAtMillis, long firstFireAtMillis);
 
   /** Every schedule of {@code queue} (all queues when null), by id. */
   List<Schedule> listSchedules(QueueName queue);

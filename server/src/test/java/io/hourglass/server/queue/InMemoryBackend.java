@@ -410,8 +410,8 @@ public class InMemoryBackend implements QueueBackend {
   // --- schedules ---
 
   @Override
-  public synchronized Schedule createSchedule(ScheduleSpec spec, long firstFireAtMillis) {
-    Schedule s = new Schedule(nextScheduleId++, spec, firstFireAtMillis, clock.millis());
+  public synchronized Schedule createSchedule(ScheduleSpec spec, long createdAtMillis, long firstFireAtMillis) {
+    Schedule s = new Schedule(nextScheduleId++, spec, firstFireAtMillis, createdAtMillis);
     schedules.put(s.id(), s);
     return s;
   }

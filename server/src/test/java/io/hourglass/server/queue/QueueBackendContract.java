@@ -541,9 +541,9 @@ abstract class QueueBackendContract {
   @Test
   void schedulesAreStoredListedByQueueAndDeleted() {
     long t = clock.millis();
-    Schedule a = backend.createSchedule(every(60_000), t + 60_000);
+    Schedule a = backend.createSchedule(every(60_000), t, t + 60_000);
     Schedule b = backend.createSchedule(new ScheduleSpec(queue, "*/5 * * * *", "Europe/Paris", null, "c".getBytes(), 1, 1),
-        t + 1000);
+        t, t + 1000);
     try {
       List<Schedule> mine = backend.listSchedules(queue);
       assertEquals(List.of(a.id(), b.id()), mine.stream().map(Schedule::id).toList());
@@ -554,6 +554,7 @@ abstract class QueueBackendContract {
       assertEquals("c", body(read.spec().body()));
       assertEquals(60_000L, mine.get(0).spec().intervalMillis());
       assertEquals(t + 60_000, mine.get(0).nextFireAtMillis());
+      assertEquals(t, mine.get(0).createdAtMillis());
       assertTrue(backend.listSchedules(null).stream().anyMatch(s -> s.id() == a.id()));
       assertTrue(backend.listSchedules(QueueName.of("no_such_queue_s")).isEmpty());
     } finally {
@@ -567,7 +568,7 @@ abstract class QueueBackendContract {
   @Test
   void dueSchedulesAdvanceOnceByCompareAndSet() {
     long t = clock.millis();
-    Schedule s = backend.createSchedule(every(1000), t + 1000);
+    Schedule s = backend.createSchedule(every(1000), t, t + 1000);
     try {
       assertTrue(backend.dueSchedules(t + 999, 10).stream().noneMatch(x -> x.id() == s.id()));
       assertTrue(backend.dueSchedules(t + 1000, 10).stream().anyMatch(x -> x.id() == s.id()));
