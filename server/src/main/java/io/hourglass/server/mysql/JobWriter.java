@@ -70,22 +70,68 @@ final class JobWriter {
     return all;
   }
 
+  /**
+   * After a duplicate-key error: the holders of the batch's keys are read in one statement and
+   * answered as existing; the rest (the first job of each free key, and every un-keyed job) is
+   * inserted as one batch again. Only when that batch meets a duplicate too (a concurrent
+   * enqueue took a key in between) do keyed jobs go one by one.
+   */
   private void insertKeyByKey(Connection c, QueueName queue, List<NewJob> jobs, long now, EnqueuedJob[] out)
       throws SQLException {
-    List<Integer> unkeyed = new ArrayList<>();
+    Map<String, JobDescriptor> holders = holders(c, queue, jobs);
+    Map<String, Integer> firstOfKey = new LinkedHashMap<>();
+    List<Integer> toInsert = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
-      if (jobs.get(i).uniqueKey() == null) {
-        unkeyed.add(i);
+      String key = jobs.get(i).uniqueKey();
+      if (key == null) {
+        toInsert.add(i);
+      } else if (holders.containsKey(key)) {
+        out[i] = EnqueuedJob.existing(holders.get(key));
+      } else if (firstOfKey.putIfAbsent(key, i) == null) {
+        toInsert.add(i);
       }
     }
-    if (!unkeyed.isEmpty()) {
-      insertBatch(c, queue, jobs, unkeyed, now, out);
-    }
-    for (int i = 0; i < jobs.size(); i++) {
-      if (jobs.get(i).uniqueKey() != null) {
-        out[i] = insertKeyed(c, queue, jobs.get(i), now);
+    try {
+      if (!toInsert.isEmpty()) {
+        insertBatch(c, queue, jobs, toInsert, now, out);
+      }
+    } catch (SQLException e) {
+      if (!SqlErrors.isDuplicateKey(e)) {
+        throw e;
+      }
+      List<Integer> unkeyed = toInsert.stream().filter(i -> jobs.get(i).uniqueKey() == null).toList();
+      if (!unkeyed.isEmpty()) {
+        insertBatch(c, queue, jobs, unkeyed, now, out);
+      }
+      for (int i : toInsert) {
+        if (jobs.get(i).uniqueKey() != null) {
+          out[i] = insertKeyed(c, queue, jobs.get(i), now);
+        }
       }
     }
+    // Later jobs of a key held by an earlier job of this same batch.
+    for (int i = 0; i < jobs.size(); i++) {
+      if (out[i] == null) {
+        out[i] = EnqueuedJob.existing(out[firstOfKey.get(jobs.get(i).uniqueKey())].descriptor());
+      }
+    }
+  }
+
+  /** The unfinished holders of the batch's keys, by key (one statement). */
+  private Map<String, JobDescriptor> holders(Connection c, QueueName queue, List<NewJob> jobs) throws SQLException {
+    List<String> keys = jobs.stream().map(NewJob::uniqueKey).filter(java.util.Objects::nonNull).distinct().toList();
+    Map<String, JobDescriptor> out = new java.util.HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.keyHolders(queue, keys.size()))) {
+      for (int i = 0; i < keys.size(); i++) {
+        ps.setString(i + 1, keys.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(3), new JobDescriptor(queue, sql.shardId(), rs.getInt(2), rs.getLong(1)));
+        }
+      }
+    }
+    return out;
   }
 
   private EnqueuedJob insertKeyed(Connection c, QueueName queue, NewJob job, long now) throws SQLException {

@@ -144,6 +144,15 @@ final class MySqlQueries {
   }
 
   /**
+   * The holders of several keys at once, read after a batch INSERT met a duplicate key (same
+   * reasoning as {@link #keyHolder}; a key whose holder finished meanwhile is simply free).
+   */
+  static String keyHolders(QueueName queue, int keyCount) {
+    return "SELECT id, priority, live_unique_key FROM " + jobsTable(queue)
+        + " WHERE live_unique_key IN (" + placeholders(keyCount) + ")";
+  }
+
+  /**
    * Step 1 of a claim, inside a READ COMMITTED transaction. SKIP LOCKED: concurrent claimers
    * take different rows instead of queueing behind each other's row locks (the original's
    * unordered UPDATE … LIMIT made them wait). ORDER BY run_after makes it FIFO within a priority.
