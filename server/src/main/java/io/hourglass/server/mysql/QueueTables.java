@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * (old-shaped table) after a new one started. So the check is per table, on first use by this
  * server (and by createQueue), not once at start: a cheap information_schema count, and the
  * idempotent {@link MySqlQueries#migrateJobsTable} only when columns are missing. The new
- * columns are nullable, so old servers' statements keep working on migrated tables.
+ * columns are nullable, so old servers' statements keep working on migrated tables. One gap:
+ * a queue that an old server deletes and creates again while this server runs is checked again
+ * only after this server restarts or itself creates or deletes the queue (finish the rolling
+ * upgrade before such edits).
  */
 final class QueueTables {
   private static final Logger LOG = LoggerFactory.getLogger(QueueTables.class);
