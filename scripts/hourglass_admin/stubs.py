@@ -26,7 +26,9 @@ class ToolMissing(Exception):
 def load():
     """Makes `import hourglass_thrift` work, generating or refreshing the stubs if needed."""
     try:
-        import thrift  # noqa: F401  (only checks the runtime library is there)
+        # thrift.Thrift, not just thrift: a folder named thrift on the path (the repository's own
+        # IDL folder, from its root) imports as an empty namespace package.
+        import thrift.Thrift  # noqa: F401  (only checks the runtime library is there)
     except ImportError:
         raise ToolMissing("Python's thrift module is missing for %s: install Debian package "
                           "python3-thrift (scripts/ensure-tools does)" % sys.executable)

@@ -48,7 +48,7 @@ async function dequeueAllInPriorityOrder(client) {
     seen.push(...batch);
     for (const d of descriptors) {
       check(resp.jobs[d].toString().endsWith(`-p${priorityOf(d)}`), `body matches the priority of ${d}`);
-      check(resp.jobMetadata[d].attemptsRemaining === 1, `one attempt left after the first dequeue of ${d}`);
+      check(resp.jobMetadata[d].attemptsRemaining === 2, `the running attempt counts as remaining (PinLater): 2 of 2 on the first dequeue of ${d}`);
     }
     await client.ackDequeuedJobs(ctx, new types.PinLaterJobAckRequest({
       queueName: queue,

@@ -48,7 +48,7 @@ def dequeue_all_in_priority_order(client, ctx, queue):
         for d, body in resp.jobs.items():
             check(body.decode().endswith("-p%d" % priority_of(d)), "body %r matches the priority of %s"
                   % (body, d))
-            check(resp.jobMetadata[d].attemptsRemaining == 1, "one attempt left after the first dequeue of " + d)
+            check(resp.jobMetadata[d].attemptsRemaining == 2, "the running attempt counts as remaining (PinLater): 2 of 2 on the first dequeue of " + d)
         client.ackDequeuedJobs(ctx, PinLaterJobAckRequest(
             queueName=queue, jobsSucceeded=[PinLaterJobAckInfo(jobDescriptor=d) for d in resp.jobs]))
 

@@ -55,6 +55,9 @@ def main():
     infos = client.lookupJobs(ctx, PinLaterLookupJobRequest(jobDescriptors=descriptors, includeBody=True))
     check(len(infos) == 12, "lookup finds all 12")
     check(all(i.jobState == PinLaterJobState.SUCCEEDED for i in infos.values()), "all SUCCEEDED")
+    check(all(i.attemptsRemaining == 2 for i in infos.values()), "a first-run success keeps 2 remaining")
+
+    attempts_scenario(client, ctx, queue)
 
     try:
         client.enqueueJobs(ctx, PinLaterEnqueueRequest(queueName="no_such_queue_x", jobs=jobs[:1]))
@@ -63,7 +66,34 @@ def main():
         check(e.errorCode == ErrorCode.QUEUE_NOT_FOUND, "QUEUE_NOT_FOUND, got %s" % e.errorCode)
 
     transport.close()
-    print("OK reference client: 12 jobs enqueued, dequeued in priority order and acked")
+    print("OK reference client: 12 jobs enqueued, dequeued in priority order and acked; "
+          "attempt counts as PinLater's")
+
+
+def attempts_scenario(client, ctx, queue):
+    """PinLater's attempt counts: the running attempt counts as remaining; 1 marks the last."""
+    d = client.enqueueJobs(ctx, PinLaterEnqueueRequest(queueName=queue, jobs=[
+        PinLaterJob(body=b"retried", priority=1, numAttemptsAllowed=2)])).jobDescriptors[0]
+
+    def lookup():
+        return client.lookupJobs(ctx, PinLaterLookupJobRequest(jobDescriptors=[d]))[d]
+
+    def fail():
+        client.ackDequeuedJobs(ctx, PinLaterJobAckRequest(
+            queueName=queue, jobsFailed=[PinLaterJobAckInfo(jobDescriptor=d, retryDelayMillis=0)]))
+
+    for remaining in (2, 1):
+        meta = client.dequeueJobs(ctx, PinLaterDequeueRequest(queueName=queue, limit=1)).jobMetadata[d]
+        check((meta.attemptsAllowed, meta.attemptsRemaining) == (2, remaining),
+              "handed out with 2 allowed, %d remaining: got %s" % (remaining, meta))
+        info = lookup()
+        check((info.jobState, info.attemptsRemaining) == (PinLaterJobState.IN_PROGRESS, remaining),
+              "IN_PROGRESS with %d remaining: got %s" % (remaining, info))
+        fail()
+        info = lookup()
+        want = (PinLaterJobState.PENDING, 1) if remaining == 2 else (PinLaterJobState.FAILED, 0)
+        check((info.jobState, info.attemptsRemaining) == want,
+              "after the failure ack %s: got %s" % (want, info))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
  *
  * This IDL is wire-compatible with the PinLater IDL: every method name, argument id, struct
  * field id, type, requiredness, default and enum value is the same, so a client generated from
- * the PinLater IDL (any language, framed transport + binary protocol) works against Hourglass
- * unchanged. Extensions only ever come as new optional fields (new ids) or new methods, and are
+ * the PinLater IDL (any language, framed transport + binary protocol with strict message headers,
+ * which every generated client sends) works against Hourglass unchanged. Extensions only ever come as new optional fields (new ids) or new methods, and are
  * marked "EXTENSION" below.
  *
  * Vocabulary:
@@ -59,8 +59,12 @@ enum ErrorCode {
  *                      └──attempts left, or ────┘
  *                         claim timeout rescue / checkpoint moveToPending
  *
- * An attempt is used when a job is dequeued. SUCCEEDED and FAILED jobs are garbage-collected
- * after a retention period; retryFailedJobs moves FAILED jobs back to PENDING.
+ * attemptsRemaining counts as PinLater does: the running attempt is still remaining until a
+ * failure ack (or claim-timeout rescue) uses it up. A job with 2 attempts is handed out with
+ * attemptsRemaining = 2; a failure ack puts it back to PENDING with 1; it is handed out again with
+ * 1 (its last attempt) and a failure ack then makes it FAILED with 0. A success ack leaves the
+ * count as it was while the job ran. SUCCEEDED and FAILED jobs are garbage-collected after a
+ * retention period; retryFailedJobs moves FAILED jobs back to PENDING.
  */
 enum PinLaterJobState {
   PENDING = 0,
@@ -145,7 +149,7 @@ struct PinLaterDequeueRequest {
   6: optional i32 waitMillis = 0;
 }
 
-/* attemptsRemaining counts the attempts left after the one just handed out. */
+/* attemptsRemaining counts the attempt just handed out (PinLater's count): 1 means it is the last. */
 struct PinLaterDequeueMetadata {
   1: optional i32 attemptsAllowed;
   2: optional i32 attemptsRemaining;
@@ -172,10 +176,11 @@ struct PinLaterDequeueResponse {
  * case-insensitive match). Anything else is a no-op (counted in the server's metrics). Every
  * accepted checkpoint restarts the claim timeout (a heartbeat).
  *   newBody                replaces the body (UTF-8 bytes of the string).
- *   moveToPending          back to PENDING at runAfterTimestampMillis (default now); the attempt
- *                          used by the current claim is given back, so cron-like jobs that
- *                          reschedule themselves do not run out of attempts.
- *   numOfAttemptsAllowed   (>= 1) replaces both attempts allowed and attempts remaining.
+ *   moveToPending          back to PENDING at runAfterTimestampMillis (default now); the running
+ *                          attempt is not used up, so cron-like jobs that reschedule themselves
+ *                          do not run out of attempts.
+ *   numOfAttemptsAllowed   (>= 1) replaces both attempts allowed and attempts remaining (the
+ *                          running attempt is one of them while the job stays IN_PROGRESS).
  *   prependCustomStatus    put in front of the custom status (result truncated to 1000 chars).
  */
 struct PinLaterCheckpointJobRequest {

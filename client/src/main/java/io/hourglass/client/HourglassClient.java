@@ -2,11 +2,9 @@ package io.hourglass.client;
 
 import com.twitter.finagle.Service;
 import com.twitter.finagle.Thrift;
-import com.twitter.finagle.thrift.RichClientParam;
 import com.twitter.finagle.thrift.ThriftClientRequest;
 import com.twitter.util.Await;
 import com.twitter.util.Future;
-import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
 import io.hourglass.thrift.PinLaterDequeueRequest;
@@ -18,6 +16,7 @@ import io.hourglass.thrift.PinLaterJobAckRequest;
 import io.hourglass.thrift.PinLaterJobInfo;
 import io.hourglass.thrift.PinLaterLookupJobRequest;
 import io.hourglass.thrift.PinLaterRetryFailedJobsRequest;
+import io.hourglass.thrift.PinLaterRpc;
 import io.hourglass.thrift.PinLaterScanJobsRequest;
 import io.hourglass.thrift.PinLaterScanJobsResponse;
 import io.hourglass.thrift.RequestContext;
@@ -46,12 +45,12 @@ import java.util.function.Function;
 public final class HourglassClient implements AutoCloseable {
   private static final Duration FIRST_READ_RETRY_DELAY = Duration.ofMillis(50);
 
-  private final PinLater.ServiceIface rpc;
+  private final PinLaterRpc rpc;
   private final ClientConfig config;
   private final AutoCloseable connection;
   private final AtomicLong requestIds = new AtomicLong();
 
-  private HourglassClient(PinLater.ServiceIface rpc, ClientConfig config, AutoCloseable connection) {
+  private HourglassClient(PinLaterRpc rpc, ClientConfig config, AutoCloseable connection) {
     this.rpc = rpc;
     this.config = config;
     this.connection = connection;
@@ -70,7 +69,7 @@ public final class HourglassClient implements AutoCloseable {
       finagle = finagle.withSessionQualifier().noFailFast();
     }
     Service<ThriftClientRequest, byte[]> service = finagle.newService(config.destination(), "hourglass-client");
-    PinLater.ServiceIface rpc = new PinLater.ServiceToClient(service, RichClientParam.apply());
+    PinLaterRpc rpc = new FinagleRpc(service);
     return new HourglassClient(rpc, config, () -> Await.ready(service.close(), twitter(Duration.ofSeconds(5))));
   }
 
@@ -78,7 +77,7 @@ public final class HourglassClient implements AutoCloseable {
    * A client over any implementation of the Thrift interface: a custom Finagle stack, or a test
    * double. {@link #close()} leaves {@code rpc} alone.
    */
-  public static HourglassClient over(PinLater.ServiceIface rpc, ClientConfig config) {
+  public static HourglassClient over(PinLaterRpc rpc, ClientConfig config) {
     return new HourglassClient(rpc, config, () -> {});
   }
 

@@ -2,7 +2,7 @@ package io.hourglass.client;
 
 import com.twitter.util.Future;
 import io.hourglass.thrift.ErrorCode;
-import io.hourglass.thrift.PinLater;
+import io.hourglass.thrift.PinLaterRpc;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
 import io.hourglass.thrift.PinLaterDequeueMetadata;
@@ -39,7 +39,7 @@ import java.util.function.Predicate;
  * every request recorded, faults injected on demand. Not a model of the real server beyond what
  * these tests need.
  */
-public final class FakePinLater implements PinLater.ServiceIface {
+public final class FakePinLater implements PinLaterRpc {
   /** Dequeue requests as received, failed ones included. */
   public final List<PinLaterDequeueRequest> dequeues = new CopyOnWriteArrayList<>();
   /** ackDequeuedJobs requests as received, failed ones included. */
@@ -120,6 +120,7 @@ public final class FakePinLater implements PinLater.ServiceIface {
         FakeJob job = claimed.remove(a.getJobDescriptor());
         if (job != null) {
           failureAcksApplied.add(a);
+          job.remaining--; // PinLater's bookkeeping: a failure takes the attempt
           if (job.remaining > 0) {
             pending.add(job);
           }
@@ -145,7 +146,6 @@ public final class FakePinLater implements PinLater.ServiceIface {
     Map<String, PinLaterDequeueMetadata> meta = new LinkedHashMap<>();
     while (jobs.size() < limit && !pending.isEmpty()) {
       FakeJob job = pending.poll();
-      job.remaining--;
       claimed.put(job.descriptor, job);
       jobs.put(job.descriptor, ByteBuffer.wrap(("body of " + job.descriptor).getBytes(StandardCharsets.UTF_8)));
       meta.put(job.descriptor, new PinLaterDequeueMetadata().setAttemptsAllowed(job.allowed).setAttemptsRemaining(job.remaining));

@@ -4,7 +4,6 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.twitter.finagle.ListeningServer;
 import com.twitter.finagle.Thrift;
-import com.twitter.finagle.thrift.RichServerParam;
 import com.twitter.util.Await;
 import com.twitter.util.Duration;
 import io.hourglass.server.admin.PrometheusExporter;
@@ -25,7 +24,6 @@ import io.hourglass.server.queue.QueueAdmin;
 import io.hourglass.server.queue.Shard;
 import io.hourglass.server.ratelimit.DequeueRateLimiter;
 import io.hourglass.server.ratelimit.LiveServers;
-import io.hourglass.thrift.PinLater;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -40,8 +38,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.thrift.protocol.TBinaryProtocol;
-import org.apache.thrift.protocol.TProtocolFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,21 +139,23 @@ public final class HourglassServer implements AutoCloseable {
         new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters));
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
         config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()));
-    // Bounded strings and containers: crafted lengths cannot make the server allocate GBs.
-    TProtocolFactory protocols = new TBinaryProtocol.Factory(
-        false, true, config.maxThriftStringBytes(), config.maxThriftContainerItems());
+    BoundedProtocol protocol = new BoundedProtocol(config.thriftLimits());
+    MalformedRequestLog malformed = MalformedRequestLog.toServerLog(clock);
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, queueConfig::get, liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
         reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics,
         new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues()))));
-    thrift = Thrift.server()
+    Thrift.Server finagle = Thrift.server()
         .withLabel("hourglass")
         // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.
         .withExecutionOffloaded(workers)
-        .withProtocolFactory(protocols)
+        // Finagle reads message headers with it too (for its TTwitter upgrade): strict and bounded.
+        .withProtocolFactory(protocol)
+        // ... and a header it cannot read is one rate-limited line, not a stack trace per frame.
+        .withMonitor(new MalformedInputMonitor(malformed));
+    thrift = new FrameLimitedThriftServer(finagle, config.thriftLimits().maxFrameBytes(), malformed::report)
         .serve(new InetSocketAddress(config.thriftHost(), config.thriftPort()),
-            new ProtocolErrorFilter(protocols).andThen(
-                new PinLater.Service(service, new RichServerParam(protocols))));
+            new ThriftDispatcher(service, protocol, malformed));
     opened(() -> Await.ready(thrift.close(), Duration.fromSeconds(10)));
     // Closed first (last opened): waiting long polls answer empty instead of holding up close.
     opened(waiters::releaseAll);

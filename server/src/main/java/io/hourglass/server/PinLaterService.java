@@ -17,7 +17,6 @@ import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.ScanCursor;
 import io.hourglass.server.ratelimit.DequeueRateLimiter;
-import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
 import io.hourglass.thrift.PinLaterDequeueMetadata;
@@ -33,6 +32,7 @@ import io.hourglass.thrift.PinLaterJobState;
 import io.hourglass.thrift.PinLaterLookupJobRequest;
 import io.hourglass.thrift.PinLaterRetryFailedJobsRequest;
 import io.hourglass.thrift.PinLaterScanJobsRequest;
+import io.hourglass.thrift.PinLaterRpc;
 import io.hourglass.thrift.PinLaterScanJobsResponse;
 import io.hourglass.thrift.RequestContext;
 import java.nio.ByteBuffer;
@@ -49,7 +49,7 @@ import scala.runtime.BoxedUnit;
  * and turns every failure into a {@link PinLaterException} (via {@link ThriftErrors}). Runs on
  * the server's offload pool, never on Finagle's I/O threads, so blocking JDBC is fine here.
  */
-public final class PinLaterService implements PinLater.ServiceIface {
+public final class PinLaterService implements PinLaterRpc {
   /** What the edge calls into. */
   record Parts(
       Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,

@@ -100,10 +100,10 @@ final class RequestReader {
     for (int i = 0; i < jobs.size(); i++) {
       PinLaterJob j = jobs.get(i);
       String field = "jobs[" + i + "]";
-      if (j == null || j.BufferForBody() == null) {
+      if (j == null || j.bufferForBody() == null) {
         throw QueueException.badArgument(field + ".body", "is required");
       }
-      byte[] body = bytes(j.BufferForBody());
+      byte[] body = bytes(j.bufferForBody());
       if (body.length > Limits.BODY_MAX_BYTES) {
         throw QueueException.badArgument(
             field + ".body", body.length + " bytes is more than the " + Limits.BODY_MAX_BYTES + " allowed");
@@ -245,7 +245,7 @@ final class RequestReader {
     return out;
   }
 
-  /** Copies a Scrooge binary field; it may be a slice of a larger buffer. */
+  /** Copies a binary field; it may be a slice of a larger buffer. */
   static byte[] bytes(ByteBuffer buffer) {
     ByteBuffer b = buffer.duplicate();
     byte[] out = new byte[b.remaining()];

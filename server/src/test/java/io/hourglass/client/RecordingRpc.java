@@ -2,12 +2,11 @@ package io.hourglass.client;
 
 import com.twitter.finagle.Service;
 import com.twitter.finagle.Thrift;
-import com.twitter.finagle.thrift.RichClientParam;
 import com.twitter.finagle.thrift.ThriftClientRequest;
 import com.twitter.util.Await;
 import com.twitter.util.Future;
 import io.hourglass.thrift.ErrorCode;
-import io.hourglass.thrift.PinLater;
+import io.hourglass.thrift.PinLaterRpc;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
 import io.hourglass.thrift.PinLaterDequeueRequest;
@@ -37,17 +36,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every ack that reaches the server per descriptor (piggy-backed or alone), and can fail the
  * first dequeue that carries acks without sending it, as a lost connection would.
  */
-final class RecordingRpc implements PinLater.ServiceIface, AutoCloseable {
+final class RecordingRpc implements PinLaterRpc, AutoCloseable {
   final Map<String, AtomicInteger> acksSent = new ConcurrentHashMap<>();
   final AtomicInteger injectedDequeueFailures = new AtomicInteger();
   final List<PinLaterJobAckRequest> acksOfFailedDequeues = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean failNextDequeueWithAcks = new AtomicBoolean();
   private final Service<ThriftClientRequest, byte[]> service;
-  private final PinLater.ServiceIface live;
+  private final PinLaterRpc live;
 
   RecordingRpc(int port) {
     service = Thrift.client().newService("127.0.0.1:" + port, "recording-test-client");
-    live = new PinLater.ServiceToClient(service, RichClientParam.apply());
+    live = new FinagleRpc(service);
   }
 
   /** The next dequeue that carries acks fails before it is sent. */

@@ -250,7 +250,9 @@ class WorkerEndToEndTest {
         .withIdleBackoff(new ExponentialBackoff(Duration.ofMillis(5), Duration.ofMillis(20), 0))
         .withRetryBackoff(new ExponentialBackoff(Duration.ofSeconds(10), Duration.ofHours(1), 0))
         .withAcks(1, Duration.ofMillis(10));
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     Worker w = start(config, j -> {
+      seen.add("attempt " + j.attempt() + ", remaining " + j.attemptsRemaining() + (j.isLastAttempt() ? ", last" : ""));
       throw new IllegalStateException("boom on attempt " + j.attempt());
     });
 
@@ -271,6 +273,8 @@ class WorkerEndToEndTest {
         () -> Live.lookup(client, job).getJobState() == PinLaterJobState.FAILED, () -> Live.lookup(client, job));
     assertEquals(3, w.stats().jobsFailed());
     assertEquals(0, w.stats().jobsSucceeded());
+    assertEquals(List.of("attempt 1, remaining 3", "attempt 2, remaining 2", "attempt 3, remaining 1, last"), seen,
+        "PinLater's counts: the running attempt is one of those remaining");
   }
 
   @Test

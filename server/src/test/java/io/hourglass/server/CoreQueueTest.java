@@ -19,11 +19,13 @@ import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.TestQueues;
 import io.hourglass.testing.TestServer;
 import io.hourglass.thrift.PinLater;
+import io.hourglass.thrift.PinLaterDequeueMetadata;
 import io.hourglass.thrift.PinLaterDequeueResponse;
 import io.hourglass.thrift.PinLaterEnqueueRequest;
 import io.hourglass.thrift.PinLaterJob;
 import io.hourglass.thrift.PinLaterJobInfo;
 import io.hourglass.thrift.PinLaterJobState;
+import io.hourglass.thrift.PinLaterScanJobsRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -137,7 +139,7 @@ class CoreQueueTest {
   void successAckMovesTheJobToSucceeded() throws Exception {
     String d = enqueue(client, queue, job("x", 1)).get(0);
     PinLaterDequeueResponse r = dequeue(client, queue, 1);
-    assertEquals(1, r.getJobMetadata().get(d).getAttemptsAllowed() - r.getJobMetadata().get(d).getAttemptsRemaining());
+    assertEquals(2, r.getJobMetadata().get(d).getAttemptsRemaining());
     PinLaterJobInfo claimed = lookup(client, d);
     assertEquals(PinLaterJobState.IN_PROGRESS, claimed.getJobState());
     assertEquals(CONTEXT.getSource(), claimed.getClaimDescriptor());
@@ -159,18 +161,32 @@ class CoreQueueTest {
     assertEquals(Set.of(d), dequeue(client, queue, 1).getJobs().keySet());
   }
 
+  /** PinLater's numbers: the running attempt counts as remaining; 1 marks the last attempt. */
   @Test
-  void failureAckOfTheLastAttemptMovesTheJobToFailed() throws Exception {
+  void attemptsReadAsPinLatersFromEnqueueToTheLastFailure() throws Exception {
     String d = enqueue(client, queue, job("x", 1).setNumAttemptsAllowed(2)).get(0);
-    for (int attempt = 1; attempt <= 2; attempt++) {
-      PinLaterDequeueResponse r = dequeue(client, queue, 1);
-      assertEquals(2 - attempt, r.getJobMetadata().get(d).getAttemptsRemaining());
-      ackFailed(client, queue, List.of(d), 0);
-    }
-    PinLaterJobInfo info = lookup(client, d);
-    assertEquals(PinLaterJobState.FAILED, info.getJobState());
-    assertEquals(0, info.getAttemptsRemaining());
+    PinLaterDequeueMetadata first = dequeue(client, queue, 1).getJobMetadata().get(d);
+    assertEquals(2, first.getAttemptsAllowed());
+    assertEquals(2, first.getAttemptsRemaining());
+    assertAttempts(d, PinLaterJobState.IN_PROGRESS, 2);
+    ackFailed(client, queue, List.of(d), 0);
+    assertAttempts(d, PinLaterJobState.PENDING, 1);
+    assertEquals(1, dequeue(client, queue, 1).getJobMetadata().get(d).getAttemptsRemaining(), "the last attempt");
+    assertAttempts(d, PinLaterJobState.IN_PROGRESS, 1);
+    ackFailed(client, queue, List.of(d), 0);
+    assertAttempts(d, PinLaterJobState.FAILED, 0);
     assertTrue(dequeue(client, queue, 1).getJobs().isEmpty());
+  }
+
+  /** lookupJobs and scanJobs both report the state and attempts a PinLater client expects. */
+  private void assertAttempts(String d, PinLaterJobState state, int remaining) throws Exception {
+    PinLaterJobInfo looked = lookup(client, d);
+    assertEquals(state, looked.getJobState());
+    assertEquals(remaining, looked.getAttemptsRemaining(), "lookupJobs, " + state);
+    PinLaterJobInfo scanned = client.scanJobs(CONTEXT, new PinLaterScanJobsRequest(queue, state)
+        .setPriority((byte) 1)).getScannedJobs().get(0);
+    assertEquals(d, scanned.getJobDescriptor());
+    assertEquals(remaining, scanned.getAttemptsRemaining(), "scanJobs, " + state);
   }
 
   @Test
@@ -200,7 +216,7 @@ class CoreQueueTest {
     PinLaterJobInfo info = lookup(client, d);
     assertEquals(PinLaterJobState.IN_PROGRESS, info.getJobState());
     assertEquals("worker-b", info.getClaimDescriptor());
-    assertEquals(1, info.getAttemptsRemaining());
+    assertEquals(2, info.getAttemptsRemaining(), "worker-a's failure took one of 3; worker-b runs the second");
   }
 
   @Test

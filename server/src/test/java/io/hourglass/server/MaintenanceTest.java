@@ -140,7 +140,7 @@ class MaintenanceTest {
     // Another worker gets the rescued jobs.
     var again = dequeue(client, queue, 10);
     assertEquals(new java.util.HashSet<>(retryable), again.getJobs().keySet());
-    again.getJobMetadata().values().forEach(m -> assertEquals(1, m.getAttemptsRemaining()));
+    again.getJobMetadata().values().forEach(m -> assertEquals(2, m.getAttemptsRemaining()));
   }
 
   @Test

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile bytes on the Thrift port (libthrift 0.10 has known DoS bugs on crafted input): random
+ * Hostile bytes on the Thrift port (libthrift 0.10, which we once used, had DoS bugs on crafted input): random
  * frames, lying length prefixes and oversized declared strings/containers must neither crash
  * the server nor make it allocate what the attacker declares. After each attack a well-behaved
  * client is served normally.

@@ -47,7 +47,8 @@ public final class ForeignClients {
   }
 
   public static void requirePythonThrift() {
-    ExternalCommand.of(List.of(PYTHON, "-c", "import thrift")).ifMissing(PYTHON_HINT).runSuccessfully();
+    // Isolated (-I) and thrift.Thrift: the repository's own thrift/ folder must not pass for the module.
+    ExternalCommand.of(List.of(PYTHON, "-I", "-c", "import thrift.Thrift")).ifMissing(PYTHON_HINT).runSuccessfully();
   }
 
   public static void requireNode() {

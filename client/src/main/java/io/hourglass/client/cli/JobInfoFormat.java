@@ -25,7 +25,7 @@ final class JobInfoFormat {
     }
     sb.append(" status=").append(quoted(info.getCustomStatus()));
     if (info.isSetBody()) {
-      sb.append(" body=").append(quoted(utf8(info.BufferForBody())));
+      sb.append(" body=").append(quoted(utf8(info.bufferForBody())));
     }
     return sb.toString();
   }

@@ -1,7 +1,7 @@
 package io.hourglass.client.cli;
 
 import io.hourglass.client.HourglassClient;
-import io.hourglass.thrift.Constants;
+import io.hourglass.thrift.hourglassConstants;
 import io.hourglass.thrift.PinLaterJobInfo;
 import io.hourglass.thrift.PinLaterScanJobsRequest;
 import io.hourglass.thrift.PinLaterScanJobsResponse;
@@ -22,7 +22,7 @@ final class ScanCommand extends ClientCommand {
   @Option(names = "--limit", defaultValue = "100", description = "Jobs per page (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(names = "--continuation", defaultValue = Constants.CONTINUATION_START, description = "Where to resume.")
+  @Option(names = "--continuation", defaultValue = hourglassConstants.CONTINUATION_START, description = "Where to resume.")
   String continuation;
 
   @Option(names = "--all", description = "Follow continuations to the end.")
@@ -36,9 +36,9 @@ final class ScanCommand extends ClientCommand {
       for (PinLaterJobInfo info : page.getScannedJobs()) {
         out().println(JobInfoFormat.line(info));
       }
-      next = page.isSetContinuation() ? page.getContinuation() : Constants.CONTINUATION_END;
-    } while (all && !next.equals(Constants.CONTINUATION_END));
-    if (!next.equals(Constants.CONTINUATION_END)) {
+      next = page.isSetContinuation() ? page.getContinuation() : hourglassConstants.CONTINUATION_END;
+    } while (all && !next.equals(hourglassConstants.CONTINUATION_END));
+    if (!next.equals(hourglassConstants.CONTINUATION_END)) {
       out().println("# continuation: " + next);
     }
     return 0;

@@ -140,13 +140,13 @@ final class Fetcher {
       PinLaterDequeueMetadata m = meta.get(descriptor);
       // Without metadata, treat the run as the last attempt: the handler may not count on a retry.
       int allowed = m != null && m.isSetAttemptsAllowed() ? m.getAttemptsAllowed() : 1;
-      int remaining = m != null && m.isSetAttemptsRemaining() ? m.getAttemptsRemaining() : 0;
+      int remaining = m != null && m.isSetAttemptsRemaining() ? m.getAttemptsRemaining() : 1;
       jobs.add(new Job(parts.queue(), descriptor, bytes(body), allowed, remaining));
     });
     return jobs;
   }
 
-  /** Scrooge hands out slices of a shared buffer: copy what is between position and limit. */
+  /** A binary field may be a slice of a shared buffer: copy what is between position and limit. */
   private static byte[] bytes(ByteBuffer body) {
     ByteBuffer b = body.duplicate();
     byte[] out = new byte[b.remaining()];

@@ -26,14 +26,19 @@ public record ServerConfig(
     Duration emptySlotCacheTtl,
     Duration maxDequeueWait,
     Duration dequeuePollInterval,
-    int maxThriftStringBytes,
-    int maxThriftContainerItems,
+    ThriftLimits thriftLimits,
     String deletePasswordHash,
     Duration configPollInterval,
     Path queueConfigPath,
     HealthSettings health,
     MaintenanceSettings maintenance,
     Duration heartbeatInterval) {
+
+  /**
+   * What one Thrift request may declare: a longer frame is refused from its length prefix (never
+   * buffered), longer strings or bigger containers are refused before they are allocated.
+   */
+  public record ThriftLimits(int maxFrameBytes, int maxStringBytes, int maxContainerItems) {}
 
   /** How shards are probed (see health.ShardProber). */
   public record HealthSettings(Duration probeInterval, Duration probeTimeout) {}
@@ -67,6 +72,8 @@ public record ServerConfig(
     d.put("dequeue.emptySlotCacheMillis", "100");
     d.put("dequeue.maxWaitMillis", "20000");
     d.put("dequeue.pollMillis", "250");
+    // One 16 MiB body (the largest allowed) plus the rest of its enqueue request.
+    d.put("thrift.maxFrameBytes", String.valueOf(17 * 1024 * 1024));
     d.put("thrift.maxStringBytes", String.valueOf(32 * 1024 * 1024));
     d.put("thrift.maxContainerItems", "100000");
     d.put("queue.deletePasswordHash", "");
@@ -121,8 +128,10 @@ public record ServerConfig(
         Duration.ofMillis(reader.intIn("dequeue.emptySlotCacheMillis", 0, 60_000)),
         Duration.ofMillis(reader.intIn("dequeue.maxWaitMillis", 0, 300_000)),
         Duration.ofMillis(reader.intIn("dequeue.pollMillis", 10, 60_000)),
-        reader.intIn("thrift.maxStringBytes", 1024, Integer.MAX_VALUE),
-        reader.intIn("thrift.maxContainerItems", 16, Integer.MAX_VALUE),
+        new ThriftLimits(
+            reader.intIn("thrift.maxFrameBytes", 1024, Integer.MAX_VALUE),
+            reader.intIn("thrift.maxStringBytes", 1024, Integer.MAX_VALUE),
+            reader.intIn("thrift.maxContainerItems", 16, Integer.MAX_VALUE)),
         values.get("queue.deletePasswordHash"),
         Duration.ofMillis(reader.intIn("config.pollMillis", 50, 60_000)),
         values.get("queueConfig").isBlank() ? null : Path.of(values.get("queueConfig").trim()),

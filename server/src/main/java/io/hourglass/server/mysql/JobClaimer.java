@@ -68,7 +68,8 @@ final class JobClaimer {
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               JobDescriptor d = new JobDescriptor(queue, sql.shardId(), request.priority(), rs.getLong(1));
-              claimed.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3) - 1));
+              // Read before the claim takes its attempt: the count a client sees while it runs.
+              claimed.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
             }
           }
         }

@@ -146,11 +146,12 @@ final class JobInspector {
       throws SQLException {
     long expiresAt = rs.getLong("expires_at");
     Long expiry = rs.wasNull() ? null : expiresAt;
+    JobState state = JobState.fromCode(rs.getInt("state"));
     return new JobInfo(
         new JobDescriptor(queue, sql.shardId(), rs.getInt("priority"), rs.getLong("id")),
-        JobState.fromCode(rs.getInt("state")),
+        state,
         rs.getInt("attempts_allowed"),
-        rs.getInt("attempts_remaining"),
+        state.visibleAttemptsRemaining(rs.getInt("attempts_remaining")),
         rs.getString("custom_status"),
         rs.getLong("created_at"),
         rs.getLong("run_after"),

@@ -20,8 +20,8 @@ import java.util.Map;
 
 /** Writes of the job lifecycle on one shard, claims aside: enqueue, acks and checkpoints. */
 final class JobWriter {
-  /** Tries of one keyed INSERT whose key holder finished between the INSERT and the look-up. */
-  private static final int KEYED_INSERT_TRIES = 5;
+  /** Rounds of "insert, meet a held key, read the holders" before an enqueue gives up. */
+  private static final int KEYED_INSERT_TRIES = 8;
 
   private final ShardSql sql;
   private final QueueTables tables;
@@ -32,10 +32,13 @@ final class JobWriter {
   }
 
   /**
-   * One transaction. The fast path is one multi-row INSERT of every job. If a unique key is
-   * held (duplicate-key error: InnoDB rolls back that statement only, the transaction goes
-   * on), the un-keyed jobs are inserted as one batch and the keyed ones one by one, each
-   * either stored or answered with its holder ({@link MySqlQueries#keyHolder}).
+   * The fast path is one transaction with one multi-row INSERT of every job. When a unique key
+   * is held (duplicate-key error) the transaction is rolled back at once — so it keeps no lock
+   * on the key while it does anything else — the holders of the batch's keys are read, and a
+   * new transaction inserts the rest: un-keyed jobs and the first job of each free key. A
+   * concurrent enqueue that takes a key in between makes that INSERT fail too, and the loop
+   * goes round again (so do deadlocks between racers); the unique index decides every time,
+   * the read only says whom to point at.
    */
   List<EnqueuedJob> enqueue(QueueName queue, List<NewJob> jobs) {
     sql.ensureSchema();
@@ -43,42 +46,29 @@ final class JobWriter {
     long now = sql.nowMillis();
     return sql.run(queue, c -> {
       c.setAutoCommit(false);
-      try {
-        EnqueuedJob[] out = new EnqueuedJob[jobs.size()];
+      Map<String, JobDescriptor> holders = Map.of();
+      for (int attempt = 1; ; attempt++) {
         try {
-          insertBatch(c, queue, jobs, allIndexes(jobs.size()), now, out);
-        } catch (SQLException e) {
-          if (!SqlErrors.isDuplicateKey(e)) {
+          List<EnqueuedJob> out = insertFree(c, queue, jobs, holders, now);
+          c.commit();
+          return out;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          boolean race = e instanceof SQLException se && (SqlErrors.isDuplicateKey(se) || SqlErrors.isRetryable(se));
+          if (!race || attempt >= KEYED_INSERT_TRIES) {
             throw e;
           }
-          insertKeyByKey(c, queue, jobs, now, out);
         }
-        c.commit();
-        return Arrays.asList(out);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
+        holders = holders(c, queue, jobs);
+        c.commit(); // ends the read's (lock-free) transaction
       }
     });
   }
 
-  private static List<Integer> allIndexes(int n) {
-    List<Integer> all = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      all.add(i);
-    }
-    return all;
-  }
-
-  /**
-   * After a duplicate-key error: the holders of the batch's keys are read in one statement and
-   * answered as existing; the rest (the first job of each free key, and every un-keyed job) is
-   * inserted as one batch again. Only when that batch meets a duplicate too (a concurrent
-   * enqueue took a key in between) do keyed jobs go one by one.
-   */
-  private void insertKeyByKey(Connection c, QueueName queue, List<NewJob> jobs, long now, EnqueuedJob[] out)
-      throws SQLException {
-    Map<String, JobDescriptor> holders = holders(c, queue, jobs);
+  /** Inserts every job whose key is not in {@code holders}; the others point at their holder. */
+  private List<EnqueuedJob> insertFree(Connection c, QueueName queue, List<NewJob> jobs,
+      Map<String, JobDescriptor> holders, long now) throws SQLException {
+    EnqueuedJob[] out = new EnqueuedJob[jobs.size()];
     Map<String, Integer> firstOfKey = new LinkedHashMap<>();
     List<Integer> toInsert = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
@@ -91,36 +81,25 @@ final class JobWriter {
         toInsert.add(i);
       }
     }
-    try {
-      if (!toInsert.isEmpty()) {
-        insertBatch(c, queue, jobs, toInsert, now, out);
-      }
-    } catch (SQLException e) {
-      if (!SqlErrors.isDuplicateKey(e)) {
-        throw e;
-      }
-      List<Integer> unkeyed = toInsert.stream().filter(i -> jobs.get(i).uniqueKey() == null).toList();
-      if (!unkeyed.isEmpty()) {
-        insertBatch(c, queue, jobs, unkeyed, now, out);
-      }
-      for (int i : toInsert) {
-        if (jobs.get(i).uniqueKey() != null) {
-          out[i] = insertKeyed(c, queue, jobs.get(i), now);
-        }
-      }
+    if (!toInsert.isEmpty()) {
+      insertBatch(c, queue, jobs, toInsert, now, out);
     }
-    // Later jobs of a key held by an earlier job of this same batch.
+    // Later jobs of a key taken by an earlier job of this same batch.
     for (int i = 0; i < jobs.size(); i++) {
       if (out[i] == null) {
         out[i] = EnqueuedJob.existing(out[firstOfKey.get(jobs.get(i).uniqueKey())].descriptor());
       }
     }
+    return Arrays.asList(out);
   }
 
   /** The unfinished holders of the batch's keys, by key (one statement). */
   private Map<String, JobDescriptor> holders(Connection c, QueueName queue, List<NewJob> jobs) throws SQLException {
     List<String> keys = jobs.stream().map(NewJob::uniqueKey).filter(java.util.Objects::nonNull).distinct().toList();
     Map<String, JobDescriptor> out = new java.util.HashMap<>();
+    if (keys.isEmpty()) {
+      return out;
+    }
     try (PreparedStatement ps = c.prepareStatement(MySqlQueries.keyHolders(queue, keys.size()))) {
       for (int i = 0; i < keys.size(); i++) {
         ps.setString(i + 1, keys.get(i));
@@ -132,32 +111,6 @@ final class JobWriter {
       }
     }
     return out;
-  }
-
-  private EnqueuedJob insertKeyed(Connection c, QueueName queue, NewJob job, long now) throws SQLException {
-    for (int attempt = 1; ; attempt++) {
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
-        bindNewJob(ps, job, now);
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          return EnqueuedJob.stored(new JobDescriptor(queue, sql.shardId(), job.priority(), keys.getLong(1)));
-        }
-      } catch (SQLException e) {
-        if (!SqlErrors.isDuplicateKey(e) || attempt >= KEYED_INSERT_TRIES) {
-          throw e;
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.keyHolder(queue))) {
-        ps.setString(1, job.uniqueKey());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            return EnqueuedJob.existing(new JobDescriptor(queue, sql.shardId(), rs.getInt(2), rs.getLong(1)));
-          }
-        }
-      }
-      // The holder finished in between: the key is free, insert again.
-    }
   }
 
   private void insertBatch(
@@ -311,18 +264,19 @@ final class JobWriter {
   private static void bindCheckpoint(PreparedStatement ps, Checkpoint cp, String claimant, long now)
       throws SQLException {
     ps.setBytes(1, cp.newBody());
-    ps.setBoolean(2, cp.moveToPending());
+    setNullableInt(ps, 2, cp.attemptsAllowed());
     setNullableInt(ps, 3, cp.attemptsAllowed());
-    setNullableInt(ps, 4, cp.attemptsAllowed());
-    setNullableInt(ps, 5, cp.attemptsAllowed());
-    ps.setBoolean(6, cp.moveToPending());
-    ps.setLong(7, cp.runAfterMillis());
-    ps.setBoolean(8, cp.moveToPending());
-    ps.setString(9, cp.prependCustomStatus());
+    ps.setBoolean(4, cp.moveToPending());
+    ps.setBoolean(5, cp.moveToPending());
+    setNullableInt(ps, 6, cp.attemptsAllowed());
+    ps.setBoolean(7, cp.moveToPending());
+    ps.setLong(8, cp.runAfterMillis());
+    ps.setBoolean(9, cp.moveToPending());
     ps.setString(10, cp.prependCustomStatus());
-    ps.setLong(11, now);
-    ps.setLong(12, cp.descriptor().localId());
-    ps.setString(13, claimant);
+    ps.setString(11, cp.prependCustomStatus());
+    ps.setLong(12, now);
+    ps.setLong(13, cp.descriptor().localId());
+    ps.setString(14, claimant);
   }
 
   private static void setNullableInt(PreparedStatement ps, int index, Integer value) throws SQLException {

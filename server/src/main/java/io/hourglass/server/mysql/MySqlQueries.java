@@ -134,18 +134,9 @@ final class MySqlQueries {
   }
 
   /**
-   * The job holding a unique key now, read after an INSERT of the key failed with a duplicate
-   * key error. No race: that error only comes once the holder is committed (InnoDB makes the
-   * INSERT wait on an uncommitted holder), or the holder is this transaction's own row; if the
-   * holder finished in between, this finds nothing and the INSERT is tried again.
-   */
-  static String keyHolder(QueueName queue) {
-    return "SELECT id, priority FROM " + jobsTable(queue) + " WHERE live_unique_key = ?";
-  }
-
-  /**
-   * The holders of several keys at once, read after a batch INSERT met a duplicate key (same
-   * reasoning as {@link #keyHolder}; a key whose holder finished meanwhile is simply free).
+   * The unfinished holders of several keys, read after an INSERT met a duplicate key (and its
+   * transaction was rolled back). The unique index, not this read, enforces uniqueness: a key
+   * taken or freed after the read only makes the next INSERT fail or succeed (JobWriter#enqueue).
    */
   static String keyHolders(QueueName queue, int keyCount) {
     return "SELECT id, priority, live_unique_key FROM " + jobsTable(queue)
@@ -252,17 +243,20 @@ final class MySqlQueries {
    * Checkpoint of one job, applied only for its claimant: {@code claim_descriptor = ?} is an
    * exact, case- and space-sensitive match (utf8mb4_bin), never a substring match. A move to
    * PENDING gives back the attempt its claim used, so cron-like jobs that reschedule themselves
-   * do not run out of attempts; new attempts, when given, replace both counters. SET clauses
-   * apply left to right, so attempts_remaining is computed from the old attempts_allowed.
+   * do not run out of attempts. New attempts, when given, replace both counters as a client
+   * counts them: a job that stays claimed is running one of them, and storage has already taken
+   * that one (see JobState#visibleAttemptsRemaining). SET clauses apply left to right, so
+   * attempts_remaining is computed from the old attempts_allowed.
    * Parameter order: see JobWriter#bindCheckpoint.
    */
   static String checkpoint(QueueName queue) {
     return """
         UPDATE %s
         SET body = COALESCE(?, body),
-            attempts_remaining = IF(? AND ? IS NULL,
-                                    LEAST(attempts_remaining + 1, attempts_allowed),
-                                    COALESCE(?, attempts_remaining)),
+            attempts_remaining = CASE
+                WHEN ? IS NOT NULL THEN ? - IF(?, 0, 1)
+                WHEN ? THEN LEAST(attempts_remaining + 1, attempts_allowed)
+                ELSE attempts_remaining END,
             attempts_allowed = COALESCE(?, attempts_allowed),
             run_after = IF(?, ?, run_after),
             state = IF(?, 0, state),

@@ -29,6 +29,19 @@ public enum JobState {
     return code;
   }
 
+  /**
+   * The attempts-remaining count clients see for a job in this state, given the stored one.
+   * Clients see PinLater's numbers: the running attempt still counts as remaining until a failure
+   * ack or a claim-timeout rescue takes it, so a job with 2 attempts is handed out with 2 left,
+   * then (after a failure) with 1 — its last attempt — and fails with 0. Storage instead takes the
+   * attempt when the job is claimed (rescue and the failure ack then need no arithmetic, and a
+   * claim released unused gives it back), so an IN_PROGRESS job, and a SUCCEEDED one (its claim's
+   * attempt was never failed), is stored with one less than it shows.
+   */
+  public int visibleAttemptsRemaining(int stored) {
+    return this == IN_PROGRESS || this == SUCCEEDED ? stored + 1 : stored;
+  }
+
   public static JobState fromCode(int code) {
     for (JobState s : values()) {
       if (s.code == code) {

@@ -135,7 +135,8 @@ public class InMemoryBackend implements QueueBackend {
       r.attemptsRemaining--;
       r.claimant = request.claimant();
       r.updatedAt = clock.millis();
-      out.add(new ClaimedJob(descriptor(request.queue(), r), r.body.clone(), r.attemptsAllowed, r.attemptsRemaining));
+      out.add(new ClaimedJob(descriptor(request.queue(), r), r.body.clone(), r.attemptsAllowed,
+          r.state.visibleAttemptsRemaining(r.attemptsRemaining)));
     }
     return out;
   }
@@ -230,7 +231,7 @@ public class InMemoryBackend implements QueueBackend {
       }
       if (c.attemptsAllowed() != null) {
         r.attemptsAllowed = c.attemptsAllowed();
-        r.attemptsRemaining = c.attemptsAllowed();
+        r.attemptsRemaining = c.attemptsAllowed() - (c.moveToPending() ? 0 : 1);
       } else if (c.moveToPending()) {
         r.attemptsRemaining = Math.min(r.attemptsRemaining + 1, r.attemptsAllowed);
       }
@@ -331,7 +332,8 @@ public class InMemoryBackend implements QueueBackend {
 
   /** As the MySQL backend: lookups return the attempt history, scans do not. */
   private JobInfo info(QueueName queue, Row r, boolean withBody, boolean withAttempts) {
-    return new JobInfo(descriptor(queue, r), r.state, r.attemptsAllowed, r.attemptsRemaining, r.customStatus,
+    return new JobInfo(descriptor(queue, r), r.state, r.attemptsAllowed,
+        r.state.visibleAttemptsRemaining(r.attemptsRemaining), r.customStatus,
         r.createdAt, r.runAfter, r.updatedAt, r.claimant, withBody ? r.body.clone() : null, r.uniqueKey,
         r.expiresAt, withAttempts ? r.attempts : List.of());
   }

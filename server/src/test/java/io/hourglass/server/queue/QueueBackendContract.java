@@ -96,7 +96,7 @@ abstract class QueueBackendContract {
         new NewJob("future".getBytes(), 1, now + 1000, 2, "")));
     List<ClaimedJob> got = claim(1, 10);
     assertEquals(List.of("early", "late"), got.stream().map(j -> body(j.body())).toList());
-    assertEquals(1, got.get(0).attemptsRemaining());
+    assertEquals(2, got.get(0).attemptsRemaining(), "the running attempt counts as remaining");
     JobInfo i = info(got.get(0).descriptor());
     assertEquals(JobState.IN_PROGRESS, i.state());
     assertEquals(ME, i.claimDescriptor());
@@ -130,7 +130,7 @@ abstract class QueueBackendContract {
     assertEquals(0, backend.ackSucceeded(queue, "worker:2", List.of(new Ack(d, "", 0))));
     assertEquals(0, backend.ackFailed(queue, "worker:", List.of(new Ack(d, "", 0))));
     assertEquals(JobState.IN_PROGRESS, info(d).state());
-    assertEquals(1, info(d).attemptsRemaining());
+    assertEquals(2, info(d).attemptsRemaining());
   }
 
   @Test
@@ -146,6 +146,44 @@ abstract class QueueBackendContract {
     backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0)));
     assertEquals(JobState.FAILED, info(d).state());
     assertEquals(0, info(d).attemptsRemaining());
+  }
+
+  @Test
+  void attemptsRemainingCountsTheRunningAttemptLikePinLater() {
+    JobDescriptor d = one(job("x", 1)); // 2 attempts
+    ClaimedJob first = claim(1, 1).get(0);
+    assertEquals(2, first.attemptsAllowed());
+    assertEquals(2, first.attemptsRemaining());
+    assertEquals(2, info(d).attemptsRemaining(), "IN_PROGRESS, first attempt");
+    backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0)));
+    assertEquals(JobState.PENDING, info(d).state());
+    assertEquals(1, info(d).attemptsRemaining());
+    assertEquals(1, claim(1, 1).get(0).attemptsRemaining(), "the last attempt is handed out with 1");
+    assertEquals(1, info(d).attemptsRemaining(), "IN_PROGRESS, last attempt");
+    backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0)));
+    assertEquals(JobState.FAILED, info(d).state());
+    assertEquals(0, info(d).attemptsRemaining());
+  }
+
+  @Test
+  void aJobThatSucceededOnItsFirstAttemptStillShowsItsAttemptsRemaining() {
+    JobDescriptor d = one(job("x", 1));
+    claim(1, 1);
+    backend.ackSucceeded(queue, ME, List.of(new Ack(d, "", 0)));
+    assertEquals(JobState.SUCCEEDED, info(d).state());
+    assertEquals(2, info(d).attemptsRemaining());
+  }
+
+  @Test
+  void checkpointWithNewAttemptsWhileClaimedCountsTheRunningOneAmongThem() {
+    JobDescriptor d = one(job("x", 1));
+    claim(1, 1);
+    backend.checkpoint(queue, ME, List.of(new Checkpoint(d, null, false, 0, 3, null)));
+    assertEquals(3, info(d).attemptsAllowed());
+    assertEquals(3, info(d).attemptsRemaining());
+    backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0)));
+    assertEquals(JobState.PENDING, info(d).state());
+    assertEquals(2, info(d).attemptsRemaining());
   }
 
   @Test

@@ -1,0 +1,131 @@
+package io.hourglass.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The end-of-run summary: the median over runs of every column of every (shards, scenario)
+ * cell, as a markdown table ready for the README, with the server/raw ratio and shard scaling.
+ */
+final class Report {
+  static final String HEADER =
+      "| shards | scenario | jobs/s | p50 ms | p99 ms | server µs/job | mariadbd µs/job | client µs/job | statements/job | server / raw |\n"
+          + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+
+  private Report() {}
+
+  /** Median of the values that are numbers; NaN when there are none. The mean of the middle two for an even count. */
+  static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    int mid = v.length / 2;
+    return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  }
+
+  /** The median cell of {@code scenario} on {@code shards} shards, if it ran. */
+  static Optional<CellResult> medianCell(List<CellResult> all, Scenario scenario, int shards) {
+    List<CellResult> runs = all.stream().filter(c -> c.scenario() == scenario && c.shards() == shards).toList();
+    if (runs.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new CellResult(scenario, shards, 0, med(runs, CellResult::jobsPerSecond),
+        med(runs, CellResult::p50Millis), med(runs, CellResult::p99Millis), med(runs, CellResult::serverMicrosPerJob),
+        med(runs, CellResult::dbMicrosPerJob), med(runs, CellResult::clientMicrosPerJob),
+        med(runs, CellResult::statementsPerJob), runs.stream().mapToLong(CellResult::empties).sum(),
+        runs.stream().mapToLong(CellResult::retries).sum()));
+  }
+
+  static String markdown(List<CellResult> all, List<Integer> shardCounts) {
+    StringBuilder out = new StringBuilder(HEADER);
+    for (int shards : shardCounts) {
+      for (Scenario s : Scenario.values()) {
+        medianCell(all, s, shards).ifPresent(c -> {
+          String ratio = s.reference().flatMap(r -> medianCell(all, r, shards))
+              .map(r -> ratio(c.jobsPerSecond() / r.jobsPerSecond())).orElse("");
+          out.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n".formatted(shards, s.title(),
+              jobs(c.jobsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), us(c.serverMicrosPerJob()),
+              us(c.dbMicrosPerJob()), us(c.clientMicrosPerJob()), stmts(c.statementsPerJob()), ratio));
+        });
+      }
+    }
+    return out.toString();
+  }
+
+  /** One line per scenario run on more than one shard count: jobs/s on the most shards over the fewest. */
+  static List<String> scaling(List<CellResult> all, List<Integer> shardCounts) {
+    List<String> lines = new ArrayList<>();
+    if (shardCounts.size() < 2) {
+      return lines;
+    }
+    int lo = shardCounts.stream().min(Integer::compare).orElseThrow();
+    int hi = shardCounts.stream().max(Integer::compare).orElseThrow();
+    for (Scenario s : Scenario.values()) {
+      Optional<CellResult> a = medianCell(all, s, lo);
+      Optional<CellResult> b = medianCell(all, s, hi);
+      if (a.isPresent() && b.isPresent()) {
+        lines.add("%s: %d shards / %d shard%s = %s".formatted(s.title(), hi, lo, lo == 1 ? "" : "s",
+            ratio(b.get().jobsPerSecond() / a.get().jobsPerSecond())));
+      }
+    }
+    return lines;
+  }
+
+  /** One row per worker count (0 = the server's own background), medians over runs. */
+  static String idleMarkdown(List<IdleResult> all) {
+    if (all.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(
+        "| idle: long-polling workers, empty queue | shards | statements/s to MariaDB | server CPU % of a core | mariadbd CPU % | client CPU % | dequeue answers/s |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|\n");
+    all.stream().map(IdleResult::workers).distinct().sorted().forEach(workers -> {
+      List<IdleResult> runs = all.stream().filter(r -> r.workers() == workers).toList();
+      IdleResult first = runs.get(0);
+      String who = workers == 0 ? "no workers (the server's own statements)"
+          : workers + " workers, waitMillis " + first.waitMillis();
+      out.append("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n".formatted(who, first.shards(),
+          medI(runs, IdleResult::statementsPerSecond), medI(runs, IdleResult::serverCpuPercent),
+          medI(runs, IdleResult::dbCpuPercent), medI(runs, IdleResult::clientCpuPercent),
+          medI(runs, IdleResult::rpcsPerSecond)));
+    });
+    return out.toString();
+  }
+
+  private static double med(List<CellResult> runs, ToDoubleFunction<CellResult> f) {
+    return median(runs.stream().map(f::applyAsDouble).toList());
+  }
+
+  private static double medI(List<IdleResult> runs, ToDoubleFunction<IdleResult> f) {
+    return median(runs.stream().map(f::applyAsDouble).toList());
+  }
+
+  static String jobs(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  static String ms(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  static String us(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  static String stmts(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, v < 0.1 ? "%.3f" : "%.2f", v);
+  }
+
+  static String ratio(double v) {
+    return Double.isNaN(v) || Double.isInfinite(v) ? "–" : String.format(Locale.ROOT, "%.2f×", v);
+  }
+
+  static List<Integer> parseCounts(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
+  }
+}
