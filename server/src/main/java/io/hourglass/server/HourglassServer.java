@@ -17,6 +17,8 @@ import io.hourglass.server.health.ShardProber;
 import io.hourglass.server.maintenance.ClaimRescuer;
 import io.hourglass.server.maintenance.FinishedJobPruner;
 import io.hourglass.server.maintenance.JobExpirer;
+import io.hourglass.server.schedule.ScheduleTicker;
+import io.hourglass.server.schedule.Schedules;
 import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
@@ -60,6 +62,7 @@ public final class HourglassServer implements AutoCloseable {
   private final ClaimRescuer rescuer;
   private final FinishedJobPruner pruner;
   private final JobExpirer expirer;
+  private ScheduleTicker ticker;
   private ListeningServer thrift;
   private AdminHttp admin;
 
@@ -138,13 +141,18 @@ public final class HourglassServer implements AutoCloseable {
     Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
         new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters));
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
-        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()));
+        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()),
+        q -> queueConfig.get().forQueue(q.value()).retry());
+    Schedules schedules = new Schedules(shards, clock);
+    ticker = opened(new ScheduleTicker(schedules, coordinator, clock, config.maintenance().scheduleInterval(),
+        metrics));
+    ticker.start();
     BoundedProtocol protocol = new BoundedProtocol(config.thriftLimits());
     MalformedRequestLog malformed = MalformedRequestLog.toServerLog(clock);
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, queueConfig::get, liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
         reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics,
-        new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues()))));
+        new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues())), schedules));
     Thrift.Server finagle = Thrift.server()
         .withLabel("hourglass")
         // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.
@@ -203,6 +211,11 @@ public final class HourglassServer implements AutoCloseable {
   /** GC of finished jobs; {@code runOnce()} runs a cycle now. */
   public MaintenanceService pruner() {
     return pruner;
+  }
+
+  /** Fires schedule ticks; {@code runOnce()} runs a cycle now. */
+  public ScheduleTicker ticker() {
+    return ticker;
   }
 
   /** Expiry sweep; {@code runOnce()} runs a cycle now. */

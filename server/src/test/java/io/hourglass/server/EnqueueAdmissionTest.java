@@ -52,7 +52,8 @@ class EnqueueAdmissionTest {
     return new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(() -> shards),
         new RequestReader(clock, new RequestReader.Bounds(3, 100, 0)), new DeleteGuard(""), null,
         new MetricRegistry(),
-        new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(maxConcurrent))));
+        new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(maxConcurrent)),
+        new io.hourglass.server.schedule.Schedules(() -> shards, clock)));
   }
 
   static PinLaterEnqueueRequest oneJob() {
