@@ -46,6 +46,8 @@ final class RecordingRpc implements PinLaterRpc, AutoCloseable {
   final Map<String, AtomicInteger> acksSent = new ConcurrentHashMap<>();
   final AtomicInteger injectedDequeueFailures = new AtomicInteger();
   final List<PinLaterJobAckRequest> acksOfFailedDequeues = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Every failure ack that reached the server, as sent. */
+  final List<PinLaterJobAckInfo> failureAcksSent = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean failNextDequeueWithAcks = new AtomicBoolean();
   private final Service<ThriftClientRequest, byte[]> service;
   private final PinLaterRpc live;
@@ -70,6 +72,7 @@ final class RecordingRpc implements PinLaterRpc, AutoCloseable {
     }
     if (acks.getJobsFailed() != null) {
       all.addAll(acks.getJobsFailed());
+      failureAcksSent.addAll(acks.getJobsFailed());
     }
     all.forEach(a -> acksSent.computeIfAbsent(a.getJobDescriptor(), d -> new AtomicInteger()).incrementAndGet());
   }
