@@ -58,6 +58,10 @@ def build_parser():
     _priority(sub, "priority of the jobs (server default 1)")
     sub.add_argument("--attempts", type=_positive, help="attempts allowed per job (server default 2)")
     sub.add_argument("--run-after-ms", type=int, metavar="EPOCH_MS", help="not dequeued before this time")
+    sub.add_argument("--unique-key", metavar="KEY", help="unique key of the job (one BODY only): if an "
+                     "unfinished job of the queue holds it, nothing is stored and that job is returned")
+    sub.add_argument("--expires-at-ms", type=int, metavar="EPOCH_MS", help="a job not dequeued by then "
+                     "goes to FAILED (\"expired at ...\") instead of running late")
 
     sub = command("count", "count the jobs of one state")
     _job_filter(sub, future_help="count jobs whose run-after is in the future instead of runnable ones")
@@ -97,6 +101,29 @@ def build_parser():
     sub.add_argument("--regex", help="only bodies matching this MariaDB REGEXP")
     sub.add_argument("--limit", type=_positive, default=1000,
                      help="at most this many jobs, oldest first (default 1000; the server caps it at 10000)")
+
+    sub = command("schedules", "list, create or delete schedules (one job per tick, enqueued by the server)")
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name, help_text):
+        a = actions.add_parser(name, help=help_text, description=help_text)
+        _connection_options(a, with_defaults=False)
+        return a
+
+    a = action("list", "list schedules, by id")
+    a.add_argument("--queue", help="only this queue's schedules")
+    a = action("create", "create a schedule: give --cron (with --time-zone) or --every-ms")
+    a.add_argument("queue")
+    when = a.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", metavar="EXPR", help="5-field Unix cron: minute hour day-of-month month "
+                      "day-of-week, e.g. '0 9 * * 1-5'")
+    when.add_argument("--every-ms", type=int, metavar="MILLIS", help="fixed interval (at least 1000)")
+    a.add_argument("--time-zone", metavar="ZONE", help="IANA time zone of --cron (default UTC)")
+    a.add_argument("--body", required=True, help="body of every job the schedule enqueues")
+    _priority(a, "priority of its jobs (server default 1)")
+    a.add_argument("--attempts", type=_positive, help="attempts allowed per job (server default 2)")
+    a = action("delete", "delete a schedule (jobs it already enqueued stay)")
+    a.add_argument("schedule_id", metavar="ID", type=int)
     return parser
 
 

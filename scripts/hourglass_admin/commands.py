@@ -3,12 +3,13 @@ import getpass
 import sys
 
 from hourglass_admin import render
-from hourglass_admin.cli import EXIT_OK, EXIT_REFUSED
+from hourglass_admin.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from hourglass_thrift.constants import CONTINUATION_END, CONTINUATION_START
-from hourglass_thrift.ttypes import (PinLaterDeleteJobsRequest, PinLaterEnqueueRequest,
+from hourglass_thrift.ttypes import (PinLaterCreateScheduleRequest, PinLaterDeleteJobsRequest,
+                                     PinLaterDeleteScheduleRequest, PinLaterEnqueueRequest,
                                      PinLaterGetJobCountRequest, PinLaterJob, PinLaterJobState,
-                                     PinLaterLookupJobRequest, PinLaterRetryFailedJobsRequest,
-                                     PinLaterScanJobsRequest)
+                                     PinLaterListSchedulesRequest, PinLaterLookupJobRequest,
+                                     PinLaterRetryFailedJobsRequest, PinLaterScanJobsRequest)
 
 
 def queues(s, args):
@@ -31,13 +32,21 @@ def delete_queue(s, args):
 
 
 def enqueue(s, args):
+    if args.unique_key is not None and len(args.bodies) != 1:
+        s.out.note("hourglass-admin: --unique-key takes exactly one BODY")
+        return EXIT_USAGE
     options = {"priority": args.priority, "numAttemptsAllowed": args.attempts,
-               "runAfterTimestampMillis": args.run_after_ms}
+               "runAfterTimestampMillis": args.run_after_ms, "uniqueKey": args.unique_key,
+               "expiresAtTimestampMillis": args.expires_at_ms}
     given = {k: v for k, v in options.items() if v is not None}  # the rest keep the IDL defaults
     jobs = [PinLaterJob(body=body.encode("utf-8"), **given) for body in args.bodies]
     response = s.client.enqueueJobs(s.ctx, PinLaterEnqueueRequest(queueName=args.queue, jobs=jobs))
     descriptors = response.jobDescriptors
-    s.out.emit("\n".join(descriptors), {"queue": args.queue, "jobDescriptors": descriptors})
+    existing = sorted(set(response.existingJobIndexes or []))
+    lines = [d + ("  (existing job: its unique key was held)" if i in existing else "")
+             for i, d in enumerate(descriptors)]
+    s.out.emit("\n".join(lines), {"queue": args.queue, "jobDescriptors": descriptors,
+                                   "existingJobIndexes": existing})
     return EXIT_OK
 
 
@@ -110,9 +119,41 @@ def delete(s, args):
     return EXIT_OK
 
 
+def schedules(s, args):
+    return {"list": _list_schedules, "create": _create_schedule, "delete": _delete_schedule}[args.action](s, args)
+
+
+def _list_schedules(s, args):
+    found = s.client.listSchedules(s.ctx, PinLaterListSchedulesRequest(queueName=args.queue)).schedules
+    s.out.emit("\n".join(render.schedule_line(x) for x in found),
+               {"schedules": [render.schedule_dict(x) for x in found]})
+    if not found:
+        s.out.note("schedules: none%s" % (" for queue %s" % args.queue if args.queue else ""))
+    return EXIT_OK
+
+
+def _create_schedule(s, args):
+    options = {"priority": args.priority, "numAttemptsAllowed": args.attempts}
+    template = PinLaterJob(body=args.body.encode("utf-8"), **{k: v for k, v in options.items() if v is not None})
+    created = s.client.createSchedule(s.ctx, PinLaterCreateScheduleRequest(
+        queueName=args.queue, cronExpression=args.cron, timeZone=args.time_zone, intervalMillis=args.every_ms,
+        jobTemplate=template)).schedule
+    s.out.emit("created " + render.schedule_line(created), render.schedule_dict(created))
+    return EXIT_OK
+
+
+def _delete_schedule(s, args):
+    deleted = s.client.deleteSchedule(s.ctx, PinLaterDeleteScheduleRequest(scheduleId=args.schedule_id)).deleted
+    s.out.emit("deleted schedule %d" % args.schedule_id if deleted else "",
+               {"scheduleId": args.schedule_id, "deleted": deleted})
+    if not deleted:
+        s.out.note("schedules: no schedule %d" % args.schedule_id)
+    return EXIT_OK if deleted else EXIT_REFUSED
+
+
 BY_NAME = {"queues": queues, "create-queue": create_queue, "delete-queue": delete_queue,
            "enqueue": enqueue, "count": count, "scan": scan, "lookup": lookup,
-           "retry-failed": retry_failed, "delete": delete}
+           "retry-failed": retry_failed, "delete": delete, "schedules": schedules}
 
 
 def _state(args):

@@ -33,6 +33,13 @@ def job_dict(info):
         "updatedAtTimestampMillis": info.updatedAtTimestampMillis,
         "claimDescriptor": info.claimDescriptor,
     }
+    if info.uniqueKey is not None:
+        d["uniqueKey"] = info.uniqueKey
+    if info.expiresAtTimestampMillis is not None:
+        d["expiresAtTimestampMillis"] = info.expiresAtTimestampMillis
+    if info.attempts is not None:
+        d["attempts"] = [{"attempt": a.attempt, "timestampMillis": a.timestampMillis,
+                          "claimDescriptor": a.claimDescriptor, "status": a.status} for a in info.attempts]
     if info.body is not None:
         try:
             d["body"] = info.body.decode("utf-8")
@@ -61,9 +68,18 @@ def job_block(info):
             ("updated", iso(info.updatedAtTimestampMillis)),
             ("claimed by", info.claimDescriptor or "-"),
             ("status", _quoted(info.customStatus or ""))]
+    if info.uniqueKey is not None:
+        rows.append(("unique key", _quoted(info.uniqueKey)))
+    if info.expiresAtTimestampMillis is not None:
+        rows.append(("expires", iso(info.expiresAtTimestampMillis)))
     if info.body is not None:
         rows.append(("body", body_text(info.body)))
-    return "\n".join([info.jobDescriptor] + ["  %-11s %s" % row for row in rows])
+    lines = [info.jobDescriptor] + ["  %-11s %s" % row for row in rows]
+    if info.attempts:
+        lines.append("  attempts (last %d, oldest first):" % len(info.attempts))
+        lines += ["    #%d  %s  %s  %s" % (a.attempt, iso(a.timestampMillis), a.claimDescriptor or "-",
+                                          _quoted(a.status or "")) for a in info.attempts]
+    return "\n".join(lines)
 
 
 def body_text(body):
@@ -75,3 +91,23 @@ def body_text(body):
 
 def _quoted(text):
     return json.dumps(text, ensure_ascii=False)  # one line, quotes and escapes visible
+
+
+def schedule_dict(schedule):
+    t = schedule.jobTemplate
+    return {"scheduleId": schedule.scheduleId, "queueName": schedule.queueName,
+            "cronExpression": schedule.cronExpression, "timeZone": schedule.timeZone,
+            "intervalMillis": schedule.intervalMillis, "body": t.body.decode("utf-8", "replace"),
+            "priority": t.priority, "numAttemptsAllowed": t.numAttemptsAllowed,
+            "nextFireTimestampMillis": schedule.nextFireTimestampMillis,
+            "createdAtTimestampMillis": schedule.createdAtTimestampMillis}
+
+
+def schedule_line(schedule):
+    when = ("cron=%s tz=%s" % (_quoted(schedule.cronExpression), schedule.timeZone or "UTC")
+            if schedule.cronExpression is not None else "every=%dms" % schedule.intervalMillis)
+    t = schedule.jobTemplate
+    return "  ".join(["schedule %d" % schedule.scheduleId, schedule.queueName, when,
+                      "next=" + iso(schedule.nextFireTimestampMillis),
+                      "priority=%s" % t.priority, "attempts=%s" % t.numAttemptsAllowed,
+                      "body=" + body_text(t.body)])

@@ -90,6 +90,20 @@ struct PinLaterJob {
   3: optional i64 runAfterTimestampMillis;
   4: optional i32 numAttemptsAllowed = 2;
   5: optional string customStatus = "";
+  /* EXTENSION (unique jobs). At most one unfinished (PENDING or IN_PROGRESS) job of the queue
+     holds a key: enqueueing a job whose key is held stores nothing and returns the holder's
+     descriptor (listed in PinLaterEnqueueResponse.existingJobIndexes). Keys are 1 to 255
+     characters, compared exactly (case and spaces count); a job that finishes (SUCCEEDED or
+     FAILED) releases its key. Keyed jobs go to the shard their key hashes to; when that shard is
+     down the enqueue fails with SHARD_CONNECTION_FAILED instead of storing the job elsewhere.
+     Adding or draining a shard moves some keys: a key whose holder sits on its old shard can
+     then be enqueued once more. */
+  6: optional string uniqueKey;
+  /* EXTENSION (expiry). A job not dequeued by this time is never handed out: it moves to FAILED
+     with the custom status "expired at <ISO-8601 time>" in front of its old one (countable,
+     scannable, and retryFailedJobs redrives it without the expiry). Must be after
+     runAfterTimestampMillis. Unset: never expires. */
+  7: optional i64 expiresAtTimestampMillis;
 }
 
 struct PinLaterEnqueueRequest {
@@ -101,6 +115,10 @@ struct PinLaterEnqueueRequest {
    job is committed to a shard's disk. */
 struct PinLaterEnqueueResponse {
   1: required list<string> jobDescriptors;
+  /* EXTENSION (unique jobs). Indexes into jobDescriptors (and the request's jobs) of the jobs
+     that were not stored because an unfinished job already held their uniqueKey: their
+     descriptor is the holder's. Absent or empty when every job was stored. */
+  2: optional list<i32> existingJobIndexes;
 }
 
 /*
@@ -117,6 +135,14 @@ struct PinLaterJobAckInfo {
   1: required string jobDescriptor;
   2: optional string appendCustomStatus = "";
   3: optional i64 retryDelayMillis = 0;
+  /* EXTENSION (give up). Failure acks only: the job goes to FAILED at once, whatever attempts
+     remain. */
+  4: optional bool giveUp = 0;
+  /* EXTENSION (retry policy). Failure acks only: leave the delay to the server. When the
+     queue's settings have a retry policy, the retry waits what the policy says for this attempt
+     and retryDelayMillis is ignored; when they have none, retryDelayMillis applies as usual.
+     False (the default, and what PinLater clients send): retryDelayMillis always applies. */
+  5: optional bool retryDelayFromQueuePolicy = 0;
 }
 
 struct PinLaterJobAckRequest {
@@ -203,6 +229,18 @@ struct PinLaterLookupJobRequest {
   2: optional bool includeBody = 0;
 }
 
+/* EXTENSION (attempt history). One failed attempt of a job: recorded by each failure ack and
+   by each claim-timeout rescue (status "claim timed out"). */
+struct PinLaterJobAttempt {
+  /* 1 for the first attempt. */
+  1: required i32 attempt;
+  2: required i64 timestampMillis;
+  /* RequestContext.source of the dequeue that claimed it. */
+  3: optional string claimDescriptor;
+  /* the failure ack's appendCustomStatus (cut to 500 characters), or "claim timed out". */
+  4: optional string status;
+}
+
 struct PinLaterJobInfo {
   1: required string jobDescriptor;
   2: required PinLaterJobState jobState;
@@ -215,6 +253,13 @@ struct PinLaterJobInfo {
   /* RequestContext.source of the last dequeuer. */
   8: optional string claimDescriptor;
   9: optional binary body;
+  /* EXTENSION. The last 10 failed attempts, oldest first (lookupJobs only; scanJobs leaves it
+     out). */
+  11: optional list<PinLaterJobAttempt> attempts;
+  /* EXTENSION. The job's uniqueKey and expiry, when it has them (the expiry is cleared when the
+     job expires). */
+  12: optional string uniqueKey;
+  13: optional i64 expiresAtTimestampMillis;
 }
 
 /*
@@ -271,6 +316,61 @@ struct PinLaterDeleteJobsRequest {
   3: optional byte priority = 1;
   4: optional string bodyRegexToMatch;
   5: optional i32 limit = 1000;
+}
+
+/*
+ * EXTENSION (schedules). A schedule enqueues one job per tick into its queue, from its job
+ * template (body, priority, numAttemptsAllowed; the template's other fields must be unset),
+ * exactly once however many servers run: the job's uniqueKey is "schedule:<id>:<tickMillis>" and
+ * its runAfter is the tick. Give exactly one of
+ *   cronExpression  5-field Unix cron (minute hour day-of-month month day-of-week), e.g.
+ *                   "0 9 * * 1-5" (09:00 on weekdays), read in timeZone (an IANA name, default "UTC"); or
+ *   intervalMillis  (>= 1000) ticks at creation + k * intervalMillis.
+ * Catch-up: a schedule whose ticks were missed (servers or its shard down) fires once, for the
+ * oldest tick it owes, then resumes with the first tick after now.
+ * Schedules live on the shard with the lowest id; while it is down these methods fail with
+ * SHARD_CONNECTION_FAILED and no schedule ticks.
+ */
+struct PinLaterSchedule {
+  1: required i64 scheduleId;
+  2: required string queueName;
+  3: optional string cronExpression;
+  4: optional string timeZone;
+  5: optional i64 intervalMillis;
+  6: required PinLaterJob jobTemplate;
+  /* the next tick the schedule owes */
+  7: optional i64 nextFireTimestampMillis;
+  8: optional i64 createdAtTimestampMillis;
+}
+
+struct PinLaterCreateScheduleRequest {
+  1: required string queueName;
+  2: optional string cronExpression;
+  3: optional string timeZone;
+  4: optional i64 intervalMillis;
+  5: required PinLaterJob jobTemplate;
+}
+
+struct PinLaterCreateScheduleResponse {
+  1: required PinLaterSchedule schedule;
+}
+
+/* queueName unset: the schedules of every queue. */
+struct PinLaterListSchedulesRequest {
+  1: optional string queueName;
+}
+
+struct PinLaterListSchedulesResponse {
+  1: required list<PinLaterSchedule> schedules;
+}
+
+struct PinLaterDeleteScheduleRequest {
+  1: required i64 scheduleId;
+}
+
+struct PinLaterDeleteScheduleResponse {
+  /* false: there was no schedule with that id */
+  1: required bool deleted;
 }
 
 exception PinLaterException {
@@ -338,4 +438,16 @@ service PinLater {
   /* Deletes up to limit jobs of one state and priority; returns how many were deleted. */
   i32 deleteJobs(1: RequestContext context, 2: PinLaterDeleteJobsRequest request)
       throws(1: PinLaterException e);
+
+  /* EXTENSION (schedules): creates a schedule (see PinLaterSchedule). */
+  PinLaterCreateScheduleResponse createSchedule(1: RequestContext context,
+      2: PinLaterCreateScheduleRequest request) throws(1: PinLaterException e);
+
+  /* EXTENSION (schedules): lists schedules, by id. */
+  PinLaterListSchedulesResponse listSchedules(1: RequestContext context,
+      2: PinLaterListSchedulesRequest request) throws(1: PinLaterException e);
+
+  /* EXTENSION (schedules): deletes a schedule; jobs it already enqueued stay. */
+  PinLaterDeleteScheduleResponse deleteSchedule(1: RequestContext context,
+      2: PinLaterDeleteScheduleRequest request) throws(1: PinLaterException e);
 }

@@ -6,6 +6,12 @@ import com.twitter.util.Future;
 import io.hourglass.thrift.PinLater;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
+import io.hourglass.thrift.PinLaterCreateScheduleRequest;
+import io.hourglass.thrift.PinLaterCreateScheduleResponse;
+import io.hourglass.thrift.PinLaterDeleteScheduleRequest;
+import io.hourglass.thrift.PinLaterDeleteScheduleResponse;
+import io.hourglass.thrift.PinLaterListSchedulesRequest;
+import io.hourglass.thrift.PinLaterListSchedulesResponse;
 import io.hourglass.thrift.PinLaterDequeueRequest;
 import io.hourglass.thrift.PinLaterDequeueResponse;
 import io.hourglass.thrift.PinLaterEnqueueRequest;
@@ -152,5 +158,23 @@ final class FinagleRpc implements PinLaterRpc {
   @Override
   public Future<Integer> deleteJobs(RequestContext context, PinLaterDeleteJobsRequest request) {
     return call(c -> c.send_deleteJobs(context, request), PinLater.Client::recv_deleteJobs);
+  }
+
+  @Override
+  public Future<PinLaterCreateScheduleResponse> createSchedule(RequestContext context,
+      PinLaterCreateScheduleRequest request) {
+    return call(c -> c.send_createSchedule(context, request), PinLater.Client::recv_createSchedule);
+  }
+
+  @Override
+  public Future<PinLaterListSchedulesResponse> listSchedules(RequestContext context,
+      PinLaterListSchedulesRequest request) {
+    return call(c -> c.send_listSchedules(context, request), PinLater.Client::recv_listSchedules);
+  }
+
+  @Override
+  public Future<PinLaterDeleteScheduleResponse> deleteSchedule(RequestContext context,
+      PinLaterDeleteScheduleRequest request) {
+    return call(c -> c.send_deleteSchedule(context, request), PinLater.Client::recv_deleteSchedule);
   }
 }

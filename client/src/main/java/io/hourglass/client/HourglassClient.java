@@ -9,7 +9,12 @@ import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
 import io.hourglass.thrift.PinLaterDequeueRequest;
 import io.hourglass.thrift.PinLaterDequeueResponse;
+import io.hourglass.thrift.PinLaterCreateScheduleRequest;
+import io.hourglass.thrift.PinLaterDeleteScheduleRequest;
 import io.hourglass.thrift.PinLaterEnqueueRequest;
+import io.hourglass.thrift.PinLaterEnqueueResponse;
+import io.hourglass.thrift.PinLaterListSchedulesRequest;
+import io.hourglass.thrift.PinLaterSchedule;
 import io.hourglass.thrift.PinLaterException;
 import io.hourglass.thrift.PinLaterGetJobCountRequest;
 import io.hourglass.thrift.PinLaterJobAckRequest;
@@ -95,7 +100,36 @@ public final class HourglassClient implements AutoCloseable {
 
   /** Returns one descriptor per job, in the order of the request's jobs. */
   public List<String> enqueueJobs(PinLaterEnqueueRequest request) {
-    return call("enqueueJobs", ctx -> rpc.enqueueJobs(ctx, request)).getJobDescriptors();
+    return enqueue(request).getJobDescriptors();
+  }
+
+  /**
+   * The whole answer: descriptors and (EXTENSION, unique keys) {@code existingJobIndexes}, the
+   * jobs that were not stored because an unfinished job held their key. Safe to retry when every
+   * job has a unique key.
+   */
+  public PinLaterEnqueueResponse enqueue(PinLaterEnqueueRequest request) {
+    return call("enqueueJobs", ctx -> rpc.enqueueJobs(ctx, request));
+  }
+
+  /** EXTENSION: creates a schedule (one job per tick, enqueued by the server). */
+  public PinLaterSchedule createSchedule(PinLaterCreateScheduleRequest request) {
+    return call("createSchedule", ctx -> rpc.createSchedule(ctx, request)).getSchedule();
+  }
+
+  /** EXTENSION: the schedules of {@code queue}, or of every queue when null, by id. */
+  public List<PinLaterSchedule> listSchedules(String queue) {
+    PinLaterListSchedulesRequest request = new PinLaterListSchedulesRequest();
+    if (queue != null) {
+      request.setQueueName(queue);
+    }
+    return read("listSchedules", ctx -> rpc.listSchedules(ctx, request)).getSchedules();
+  }
+
+  /** EXTENSION: deletes a schedule; false when there was none with that id. */
+  public boolean deleteSchedule(long scheduleId) {
+    return call("deleteSchedule", ctx -> rpc.deleteSchedule(ctx, new PinLaterDeleteScheduleRequest(scheduleId)))
+        .isDeleted();
   }
 
   public PinLaterDequeueResponse dequeueJobs(PinLaterDequeueRequest request) {

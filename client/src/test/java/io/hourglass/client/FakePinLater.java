@@ -5,6 +5,12 @@ import io.hourglass.thrift.ErrorCode;
 import io.hourglass.thrift.PinLaterRpc;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
+import io.hourglass.thrift.PinLaterCreateScheduleRequest;
+import io.hourglass.thrift.PinLaterCreateScheduleResponse;
+import io.hourglass.thrift.PinLaterDeleteScheduleRequest;
+import io.hourglass.thrift.PinLaterDeleteScheduleResponse;
+import io.hourglass.thrift.PinLaterListSchedulesRequest;
+import io.hourglass.thrift.PinLaterListSchedulesResponse;
 import io.hourglass.thrift.PinLaterDequeueMetadata;
 import io.hourglass.thrift.PinLaterDequeueRequest;
 import io.hourglass.thrift.PinLaterDequeueResponse;
@@ -249,5 +255,23 @@ public final class FakePinLater implements PinLaterRpc {
   @Override
   public Future<Integer> deleteJobs(RequestContext context, PinLaterDeleteJobsRequest request) {
     return notInFake("deleteJobs");
+  }
+
+  @Override
+  public Future<PinLaterCreateScheduleResponse> createSchedule(RequestContext context,
+      PinLaterCreateScheduleRequest request) {
+    return notInFake("createSchedule");
+  }
+
+  @Override
+  public Future<PinLaterListSchedulesResponse> listSchedules(RequestContext context,
+      PinLaterListSchedulesRequest request) {
+    return notInFake("listSchedules");
+  }
+
+  @Override
+  public Future<PinLaterDeleteScheduleResponse> deleteSchedule(RequestContext context,
+      PinLaterDeleteScheduleRequest request) {
+    return notInFake("deleteSchedule");
   }
 }

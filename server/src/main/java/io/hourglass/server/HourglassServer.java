@@ -18,6 +18,9 @@ import io.hourglass.server.config.ShardConfigLoader;
 import io.hourglass.server.health.ShardProber;
 import io.hourglass.server.maintenance.ClaimRescuer;
 import io.hourglass.server.maintenance.FinishedJobPruner;
+import io.hourglass.server.maintenance.JobExpirer;
+import io.hourglass.server.schedule.ScheduleTicker;
+import io.hourglass.server.schedule.Schedules;
 import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.maintenance.QueueCounter;
 import io.hourglass.server.metrics.ConfigReloads;
@@ -70,6 +73,8 @@ public final class HourglassServer implements AutoCloseable {
   private final ConfigReloads queueReloads;
   private Coordinator coordinator;
   private DequeueWaiters waiters;
+  private final JobExpirer expirer;
+  private ScheduleTicker ticker;
   private ListeningServer thrift;
   private AdminHttp admin;
 
@@ -106,9 +111,11 @@ public final class HourglassServer implements AutoCloseable {
       rescuer = opened(new ClaimRescuer(rescue));
       pruner = opened(new FinishedJobPruner(maintenanceContext(config, clock, config.maintenance().gcInterval())));
       counter = opened(new QueueCounter(maintenanceContext(config, clock, config.admin().countsRefresh())));
+      expirer = opened(new JobExpirer(maintenanceContext(config, clock, config.maintenance().expiryInterval())));
       rescuer.start();
       pruner.start();
       counter.start();
+      expirer.start();
       dashboardData = opened(new DashboardData(shards, clock, config.admin().countsRefresh(), metrics, pauses,
           config.priorityLevels()));
       dashboardData.start();
@@ -153,14 +160,19 @@ public final class HourglassServer implements AutoCloseable {
         q -> queueConfig.get().forQueue(q.value()).claimTimeout());
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
         config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()),
-        shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId));
+        shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId),
+        q -> queueConfig.get().forQueue(q.value()).retry());
+    Schedules schedules = new Schedules(shards, clock);
+    ticker = opened(new ScheduleTicker(schedules, coordinator, clock, config.maintenance().scheduleInterval(),
+        metrics));
+    ticker.start();
     BoundedProtocol protocol = new BoundedProtocol(config.thriftLimits());
     MalformedRequestLog malformed = MalformedRequestLog.toServerLog(clock);
     // Operator pauses (stored in the shards) act as a dequeue rate limit of 0.
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, () -> pauses.apply(queueConfig.get()), liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
         reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics,
-        new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues()))));
+        new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues())), schedules));
     Thrift.Server finagle = Thrift.server()
         .withLabel("hourglass")
         // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.
@@ -249,6 +261,16 @@ public final class HourglassServer implements AutoCloseable {
 
   public QueuePauses pauses() {
     return pauses;
+  }
+
+  /** Fires schedule ticks; {@code runOnce()} runs a cycle now. */
+  public ScheduleTicker ticker() {
+    return ticker;
+  }
+
+  /** Expiry sweep; {@code runOnce()} runs a cycle now. */
+  public MaintenanceService expirer() {
+    return expirer;
   }
 
   public LiveServers liveServers() {

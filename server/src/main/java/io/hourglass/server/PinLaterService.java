@@ -5,6 +5,20 @@ import com.twitter.util.Future;
 import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.metrics.ServerMetrics.QueueCounter;
 import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.Attempt;
+import io.hourglass.server.queue.EnqueuedJob;
+import io.hourglass.server.queue.Schedule;
+import io.hourglass.server.queue.ScheduleSpec;
+import io.hourglass.server.schedule.Schedules;
+import io.hourglass.thrift.PinLaterCreateScheduleRequest;
+import io.hourglass.thrift.PinLaterCreateScheduleResponse;
+import io.hourglass.thrift.PinLaterDeleteScheduleRequest;
+import io.hourglass.thrift.PinLaterDeleteScheduleResponse;
+import io.hourglass.thrift.PinLaterJob;
+import io.hourglass.thrift.PinLaterJobAttempt;
+import io.hourglass.thrift.PinLaterListSchedulesRequest;
+import io.hourglass.thrift.PinLaterListSchedulesResponse;
+import io.hourglass.thrift.PinLaterSchedule;
 import io.hourglass.server.queue.Checkpoint;
 import io.hourglass.server.queue.ClaimedJob;
 import io.hourglass.server.queue.Coordinator;
@@ -54,7 +68,7 @@ public final class PinLaterService implements PinLaterRpc {
   /** What the edge calls into. */
   record Parts(
       Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
-      DequeueWaiters waiters, ServerMetrics metrics, Admission admission) {}
+      DequeueWaiters waiters, ServerMetrics metrics, Admission admission, Schedules schedules) {}
 
   /** Who may get in: per-queue dequeue rate limits, and the server's enqueue concurrency cap. */
   record Admission(DequeueRateLimiter dequeueLimiter, EnqueueGate enqueueGate) {}
@@ -67,6 +81,7 @@ public final class PinLaterService implements PinLaterRpc {
   private final ServerMetrics metrics;
   private final DequeueRateLimiter dequeueLimiter;
   private final EnqueueGate enqueueGate;
+  private final Schedules schedules;
 
   PinLaterService(Parts parts) {
     this.coordinator = parts.coordinator();
@@ -77,6 +92,7 @@ public final class PinLaterService implements PinLaterRpc {
     this.metrics = parts.metrics();
     this.dequeueLimiter = parts.admission().dequeueLimiter();
     this.enqueueGate = parts.admission().enqueueGate();
+    this.schedules = parts.schedules();
   }
 
   private <T> Future<T> call(String rpc, Supplier<T> body) {
@@ -133,13 +149,19 @@ public final class PinLaterService implements PinLaterRpc {
       QueueName queue = reader.queue(request.getQueueName());
       var jobs = reader.jobs(request.getJobs());
       List<String> descriptors = new ArrayList<>(jobs.size());
+      List<Integer> existing = new ArrayList<>();
       if (!jobs.isEmpty()) {
-        for (JobDescriptor d : enqueueGate.admit(() -> coordinator.enqueue(queue, jobs))) {
-          descriptors.add(d.toString());
+        for (EnqueuedJob e : enqueueGate.admit(() -> coordinator.enqueueJobs(queue, jobs))) {
+          if (e.existing()) {
+            existing.add(descriptors.size());
+          }
+          descriptors.add(e.descriptor().toString());
         }
       }
-      metrics.enqueued(queue.value(), descriptors.size());
-      return new PinLaterEnqueueResponse(descriptors);
+      metrics.enqueued(queue.value(), descriptors.size() - existing.size());
+      PinLaterEnqueueResponse response = new PinLaterEnqueueResponse(descriptors);
+      // EXTENSION field, only when it says something: PinLater clients see PinLater's answer.
+      return existing.isEmpty() ? response : response.setExistingJobIndexes(existing);
     });
   }
 
@@ -299,6 +321,20 @@ public final class PinLaterService implements PinLaterRpc {
     if (info.body() != null) {
       out.setBody(ByteBuffer.wrap(info.body()));
     }
+    if (!info.attempts().isEmpty()) {
+      List<PinLaterJobAttempt> attempts = new ArrayList<>(info.attempts().size());
+      for (Attempt a : info.attempts()) {
+        attempts.add(new PinLaterJobAttempt(a.attempt(), a.atMillis()).setClaimDescriptor(a.claimant())
+            .setStatus(a.status()));
+      }
+      out.setAttempts(attempts);
+    }
+    if (info.uniqueKey() != null) {
+      out.setUniqueKey(info.uniqueKey());
+    }
+    if (info.expiresAtMillis() != null) {
+      out.setExpiresAtTimestampMillis(info.expiresAtMillis());
+    }
     return out;
   }
 
@@ -349,5 +385,48 @@ public final class PinLaterService implements PinLaterRpc {
       JobFilter filter = reader.deleteFilter(request);
       return admin.deleteJobs(filter, RequestReader.limit(request.getLimit(), RequestReader.MAX_ADMIN_LIMIT, "limit"));
     });
+  }
+
+  @Override
+  public Future<PinLaterCreateScheduleResponse> createSchedule(RequestContext context,
+      PinLaterCreateScheduleRequest request) {
+    return call("createSchedule", () -> {
+      reader.source(context);
+      return new PinLaterCreateScheduleResponse(toThrift(schedules.create(reader.schedule(request))));
+    });
+  }
+
+  @Override
+  public Future<PinLaterListSchedulesResponse> listSchedules(RequestContext context,
+      PinLaterListSchedulesRequest request) {
+    return call("listSchedules", () -> {
+      reader.source(context);
+      QueueName queue = request.isSetQueueName() ? reader.queue(request.getQueueName()) : null;
+      return new PinLaterListSchedulesResponse(schedules.list(queue).stream().map(PinLaterService::toThrift).toList());
+    });
+  }
+
+  @Override
+  public Future<PinLaterDeleteScheduleResponse> deleteSchedule(RequestContext context,
+      PinLaterDeleteScheduleRequest request) {
+    return call("deleteSchedule", () -> {
+      reader.source(context);
+      return new PinLaterDeleteScheduleResponse(schedules.delete(request.getScheduleId()));
+    });
+  }
+
+  static PinLaterSchedule toThrift(Schedule s) {
+    ScheduleSpec spec = s.spec();
+    PinLaterJob template = new PinLaterJob().setBody(ByteBuffer.wrap(spec.body())).setPriority((byte) spec.priority())
+        .setNumAttemptsAllowed(spec.attemptsAllowed());
+    PinLaterSchedule out = new PinLaterSchedule(s.id(), spec.queue().value(), template)
+        .setNextFireTimestampMillis(s.nextFireAtMillis())
+        .setCreatedAtTimestampMillis(s.createdAtMillis());
+    if (spec.cron() != null) {
+      out.setCronExpression(spec.cron()).setTimeZone(spec.zone() == null ? "UTC" : spec.zone());
+    } else {
+      out.setIntervalMillis(spec.intervalMillis());
+    }
+    return out;
   }
 }

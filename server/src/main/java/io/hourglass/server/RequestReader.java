@@ -11,6 +11,10 @@ import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueException.Kind;
 import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.RetryPolicy;
+import io.hourglass.server.queue.ScheduleSpec;
+import io.hourglass.server.schedule.Ticks;
+import io.hourglass.thrift.PinLaterCreateScheduleRequest;
 import io.hourglass.thrift.PinLaterCheckpointJobRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
 import io.hourglass.thrift.PinLaterGetJobCountRequest;
@@ -41,25 +45,29 @@ final class RequestReader {
   private final int maxDequeueLimit;
   private final long maxWaitMillis;
   private final IntPredicate shardConfigured;
+  private final java.util.function.Function<QueueName, RetryPolicy> retryPolicies;
 
   /** Server-side bounds on what a request may ask for. */
   record Bounds(int priorityLevels, int maxDequeueLimit, long maxWaitMillis) {}
 
   /** A reader that takes descriptors of any shard id. */
   RequestReader(Clock clock, Bounds bounds) {
-    this(clock, bounds, shardId -> true);
+    this(clock, bounds, shardId -> true, q -> null);
   }
 
   /**
    * @param shardConfigured whether a shard id is in the current shard config (descriptors naming
    *     another are rejected instead of being silently ignored)
+   * @param retryPolicies each queue's retry policy (null: none), read per request
    */
-  RequestReader(Clock clock, Bounds bounds, IntPredicate shardConfigured) {
+  RequestReader(Clock clock, Bounds bounds, IntPredicate shardConfigured,
+      java.util.function.Function<QueueName, RetryPolicy> retryPolicies) {
     this.shardConfigured = shardConfigured;
     this.clock = clock;
     this.priorityLevels = bounds.priorityLevels();
     this.maxDequeueLimit = bounds.maxDequeueLimit();
     this.maxWaitMillis = bounds.maxWaitMillis();
+    this.retryPolicies = retryPolicies;
   }
 
   /** The claimant recorded for dequeued jobs: the caller's source. */
@@ -125,14 +133,56 @@ final class RequestReader {
         throw QueueException.badArgument(
             field + ".numAttemptsAllowed", "must be at least 1, got " + attempts);
       }
-      out.add(new NewJob(
+      out.add(extensions(j, new NewJob(
           body,
           priority(j.getPriority(), field + ".priority"),
           j.isSetRunAfterTimestampMillis() ? j.getRunAfterTimestampMillis() : now,
           attempts,
-          Limits.truncate(j.getCustomStatus(), Limits.CUSTOM_STATUS_MAX_CHARS)));
+          Limits.truncate(j.getCustomStatus(), Limits.CUSTOM_STATUS_MAX_CHARS)), field));
     }
     return out;
+  }
+
+  /** EXTENSION fields of a job: its unique key and its expiry. */
+  private static NewJob extensions(PinLaterJob j, NewJob job, String field) {
+    String key = null;
+    if (j.isSetUniqueKey()) {
+      key = j.getUniqueKey();
+      if (key.isEmpty() || key.length() > NewJob.UNIQUE_KEY_MAX_CHARS) {
+        throw QueueException.badArgument(field + ".uniqueKey",
+            "must be 1 to " + NewJob.UNIQUE_KEY_MAX_CHARS + " characters, got " + key.length());
+      }
+    }
+    Long expiresAt = null;
+    if (j.isSetExpiresAtTimestampMillis()) {
+      expiresAt = j.getExpiresAtTimestampMillis();
+      if (expiresAt <= job.runAfterMillis()) {
+        throw QueueException.badArgument(field + ".expiresAtTimestampMillis", expiresAt
+            + " is not after the job's runAfter (" + job.runAfterMillis() + "): it could never run");
+      }
+    }
+    return job.withUniqueKey(key).withExpiry(expiresAt);
+  }
+
+  /** A createSchedule request as a validated schedule (cron, zone, interval, template). */
+  ScheduleSpec schedule(PinLaterCreateScheduleRequest r) {
+    QueueName queue = queue(r.getQueueName());
+    PinLaterJob t = r.getJobTemplate();
+    if (t == null || t.bufferForBody() == null) {
+      throw QueueException.badArgument("jobTemplate.body", "is required");
+    }
+    for (PinLaterJob._Fields f : new PinLaterJob._Fields[] {PinLaterJob._Fields.UNIQUE_KEY,
+        PinLaterJob._Fields.EXPIRES_AT_TIMESTAMP_MILLIS, PinLaterJob._Fields.RUN_AFTER_TIMESTAMP_MILLIS}) {
+      if (t.isSet(f)) {
+        throw QueueException.badArgument("jobTemplate." + f.getFieldName(),
+            "must be unset: the schedule sets it for each tick");
+      }
+    }
+    ScheduleSpec spec = new ScheduleSpec(queue, r.getCronExpression(), r.isSetTimeZone() ? r.getTimeZone() : null,
+        r.isSetIntervalMillis() ? r.getIntervalMillis() : null, bytes(t.bufferForBody()),
+        priority(t.getPriority(), "jobTemplate.priority"), t.getNumAttemptsAllowed());
+    Ticks.validate(spec);
+    return spec;
   }
 
   List<Ack> acks(QueueName queue, List<PinLaterJobAckInfo> infos, String field) {
@@ -150,10 +200,18 @@ final class RequestReader {
       if (info.getRetryDelayMillis() < 0) {
         throw QueueException.badArgument(f + ".retryDelayMillis", "must not be negative");
       }
-      out.add(new Ack(
+      Ack ack = new Ack(
           d,
           Limits.truncate(info.getAppendCustomStatus(), Limits.CUSTOM_STATUS_MAX_CHARS),
-          info.getRetryDelayMillis()));
+          info.getRetryDelayMillis());
+      if (info.isGiveUp()) {
+        ack = ack.givingUp();
+      }
+      if (info.isRetryDelayFromQueuePolicy()) {
+        // Without a policy the ack keeps its own delay, as the IDL says.
+        ack = ack.withRetryPolicy(retryPolicies.apply(queue));
+      }
+      out.add(ack);
     }
     return out;
   }

@@ -80,6 +80,12 @@ final class ThriftDispatcher extends Service<byte[], byte[]> {
         a -> rpc.retryFailedJobs(a.context, a.request));
     add("deleteJobs", PinLater.deleteJobs_args::new, PinLater.deleteJobs_result::new,
         a -> rpc.deleteJobs(a.context, a.request));
+    add("createSchedule", PinLater.createSchedule_args::new, PinLater.createSchedule_result::new,
+        a -> rpc.createSchedule(a.context, a.request));
+    add("listSchedules", PinLater.listSchedules_args::new, PinLater.listSchedules_result::new,
+        a -> rpc.listSchedules(a.context, a.request));
+    add("deleteSchedule", PinLater.deleteSchedule_args::new, PinLater.deleteSchedule_result::new,
+        a -> rpc.deleteSchedule(a.context, a.request));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

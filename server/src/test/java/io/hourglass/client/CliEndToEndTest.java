@@ -71,6 +71,39 @@ class CliEndToEndTest {
   }
 
   @Test
+  void schedulesAreCreatedListedAndDeletedAndLookupShowsAttempts() throws Exception {
+    assertEquals(0, hourglass("create-queue", "cli_sched").status());
+    Run created = hourglass("schedules", "create", "cli_sched", "--cron", "0 9 * * 1-5", "--time-zone", "Europe/Paris",
+        "--body", "report", "--priority", "2");
+    assertEquals(0, created.status(), created.err());
+    assertTrue(created.out().startsWith("created schedule "), created.out());
+    assertTrue(created.out().contains("queue=cli_sched cron=\"0 9 * * 1-5\" tz=Europe/Paris next="), created.out());
+    long id = Long.parseLong(created.out().split(" ")[2]);
+    Run every = hourglass("schedules", "create", "cli_sched", "--every", "5m", "--body", "ping");
+    assertEquals(0, every.status(), every.err());
+
+    Run listed = hourglass("schedules", "list", "--queue", "cli_sched");
+    assertEquals(2, listed.lines().size(), listed.out());
+    assertTrue(listed.lines().get(1).contains("every=300000ms"), listed.out());
+    Run bad = hourglass("schedules", "create", "cli_sched", "--every", "10ms", "--body", "x");
+    assertEquals(Main.EXIT_FAILED, bad.status());
+    assertTrue(bad.err().contains("intervalMillis"), bad.err());
+
+    assertEquals("deleted schedule " + id + "\n", hourglass("schedules", "delete", String.valueOf(id)).out());
+    assertEquals(Main.EXIT_FAILED, hourglass("schedules", "delete", String.valueOf(id)).status());
+    assertEquals(1, hourglass("schedules", "list", "--queue", "cli_sched").lines().size());
+
+    String d = hourglass("enqueue", "cli_sched", "flaky").lines().get(0);
+    io.hourglass.thrift.PinLater.Client c = server.client();
+    c.dequeueJobs(io.hourglass.testing.TestServer.CONTEXT, new io.hourglass.thrift.PinLaterDequeueRequest("cli_sched", 10));
+    c.ackDequeuedJobs(io.hourglass.testing.TestServer.CONTEXT, new io.hourglass.thrift.PinLaterJobAckRequest("cli_sched")
+        .setJobsFailed(List.of(new io.hourglass.thrift.PinLaterJobAckInfo(d).setAppendCustomStatus("boom"))));
+    Run looked = hourglass("lookup", d);
+    assertEquals(2, looked.lines().size(), looked.out());
+    assertTrue(looked.lines().get(1).matches("  attempt 1 at=\\S+ claimant=\\S+ status=\"boom\""), looked.out());
+  }
+
+  @Test
   void globalOptionsAlsoWorkAfterTheCommand() {
     StringWriter out = new StringWriter();
     int status = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()),

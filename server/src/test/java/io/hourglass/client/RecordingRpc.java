@@ -9,6 +9,12 @@ import io.hourglass.thrift.ErrorCode;
 import io.hourglass.thrift.PinLaterRpc;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
+import io.hourglass.thrift.PinLaterCreateScheduleRequest;
+import io.hourglass.thrift.PinLaterCreateScheduleResponse;
+import io.hourglass.thrift.PinLaterDeleteScheduleRequest;
+import io.hourglass.thrift.PinLaterDeleteScheduleResponse;
+import io.hourglass.thrift.PinLaterListSchedulesRequest;
+import io.hourglass.thrift.PinLaterListSchedulesResponse;
 import io.hourglass.thrift.PinLaterDequeueRequest;
 import io.hourglass.thrift.PinLaterDequeueResponse;
 import io.hourglass.thrift.PinLaterEnqueueRequest;
@@ -40,6 +46,8 @@ final class RecordingRpc implements PinLaterRpc, AutoCloseable {
   final Map<String, AtomicInteger> acksSent = new ConcurrentHashMap<>();
   final AtomicInteger injectedDequeueFailures = new AtomicInteger();
   final List<PinLaterJobAckRequest> acksOfFailedDequeues = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Every failure ack that reached the server, as sent. */
+  final List<PinLaterJobAckInfo> failureAcksSent = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean failNextDequeueWithAcks = new AtomicBoolean();
   private final Service<ThriftClientRequest, byte[]> service;
   private final PinLaterRpc live;
@@ -64,6 +72,7 @@ final class RecordingRpc implements PinLaterRpc, AutoCloseable {
     }
     if (acks.getJobsFailed() != null) {
       all.addAll(acks.getJobsFailed());
+      failureAcksSent.addAll(acks.getJobsFailed());
     }
     all.forEach(a -> acksSent.computeIfAbsent(a.getJobDescriptor(), d -> new AtomicInteger()).incrementAndGet());
   }
@@ -137,6 +146,24 @@ final class RecordingRpc implements PinLaterRpc, AutoCloseable {
   @Override
   public Future<Integer> deleteJobs(RequestContext context, PinLaterDeleteJobsRequest request) {
     return live.deleteJobs(context, request);
+  }
+
+  @Override
+  public Future<PinLaterCreateScheduleResponse> createSchedule(RequestContext context,
+      PinLaterCreateScheduleRequest request) {
+    return live.createSchedule(context, request);
+  }
+
+  @Override
+  public Future<PinLaterListSchedulesResponse> listSchedules(RequestContext context,
+      PinLaterListSchedulesRequest request) {
+    return live.listSchedules(context, request);
+  }
+
+  @Override
+  public Future<PinLaterDeleteScheduleResponse> deleteSchedule(RequestContext context,
+      PinLaterDeleteScheduleRequest request) {
+    return live.deleteSchedule(context, request);
   }
 
   @Override

@@ -98,6 +98,27 @@ class WorkerEndToEndTest {
   }
 
   @Test
+  void aHandlerThatGivesUpFailsTheJobAtOnceAndOtherFailuresLeaveTheDelayToTheQueue() {
+    List<String> jobs = Live.enqueue(client, queue, 2, 5);
+    String hopeless = jobs.get(0);
+    Worker w = start(WorkerConfig.defaults(queue, 2), job -> {
+      if (job.descriptor().equals(hopeless)) {
+        throw new io.hourglass.client.worker.GiveUpException("bad input");
+      }
+      throw new IllegalStateException("flaky");
+    });
+    Live.await("both failures acked", WAIT, () -> w.stats().acksDelivered() == 2, w::stats);
+    io.hourglass.thrift.PinLaterJobInfo given = Live.lookup(client, hopeless);
+    assertEquals(PinLaterJobState.FAILED, given.getJobState(), "gave up with 4 attempts left");
+    assertEquals(4, given.getAttemptsRemaining());
+    assertEquals(PinLaterJobState.PENDING, Live.lookup(client, jobs.get(1)).getJobState(), "retried");
+    List<io.hourglass.thrift.PinLaterJobAckInfo> failed = rpc.failureAcksSent;
+    assertEquals(2, failed.size(), failed.toString());
+    assertTrue(failed.stream().allMatch(io.hourglass.thrift.PinLaterJobAckInfo::isRetryDelayFromQueuePolicy),
+        failed.toString());
+  }
+
+  @Test
   void noAckIsLostWhenADequeueFails() {
     List<String> jobs = Live.enqueue(client, queue, 50, 2);
     WorkerConfig config = WorkerConfig.defaults(queue, 4).withErrorBackoff(QUICK_RETRIES);

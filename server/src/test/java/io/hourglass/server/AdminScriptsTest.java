@@ -172,6 +172,58 @@ class AdminScriptsTest {
   }
 
   @Test
+  void enqueueWithAUniqueKeyReturnsTheHolderTheSecondTime() throws Exception {
+    String first = ok("enqueue", queue, "once", "--unique-key", "invoice-7").stdout().trim();
+    assertEquals(List.of(first + "  (existing job: its unique key was held)"),
+        ok("enqueue", queue, "twice", "--unique-key", "invoice-7").stdoutLines());
+    JsonNode again = json.readTree(ok("enqueue", queue, "thrice", "--unique-key", "invoice-7", "--json").stdout());
+    assertEquals("[0]", again.get("existingJobIndexes").toString());
+    assertEquals(2, admin("enqueue", queue, "a", "b", "--unique-key", "k").exitCode(), "--unique-key takes one BODY");
+    long expiry = clock.millis() + 60_000;
+    String expiring = ok("enqueue", queue, "soon", "--expires-at-ms", String.valueOf(expiry)).stdout().trim();
+    assertEquals(expiry, lookup(client, expiring).getExpiresAtTimestampMillis());
+  }
+
+  @Test
+  void lookupShowsTheUniqueKeyAndTheAttemptHistory() throws Exception {
+    String d = ok("enqueue", queue, "flaky", "--unique-key", "k1", "--attempts", "3").stdout().trim();
+    dequeue(client, queue, 10);
+    client.ackDequeuedJobs(TestServer.CONTEXT, new io.hourglass.thrift.PinLaterJobAckRequest(queue).setJobsFailed(
+        List.of(new io.hourglass.thrift.PinLaterJobAckInfo(d).setAppendCustomStatus("timeout"))));
+    ExternalCommand.Result r = ok("lookup", d);
+    assertTrue(r.stdout().contains("  unique key  \"k1\"\n"), r.stdout());
+    assertTrue(r.stdout().contains("  attempts (last 1, oldest first):\n    #1  "), r.stdout());
+    assertTrue(r.stdout().contains(TestServer.CONTEXT.getSource() + "  \"timeout\"\n"), r.stdout());
+    JsonNode attempt = json.readTree(ok("lookup", d, "--json").stdout()).get("jobs").get(d).get("attempts").get(0);
+    assertEquals(1, attempt.get("attempt").asInt(), attempt.toString());
+    assertEquals("timeout", attempt.get("status").asText());
+  }
+
+  @Test
+  void schedulesAreCreatedListedAndDeleted() throws Exception {
+    JsonNode created = json.readTree(ok("schedules", "create", queue, "--cron", "0 9 * * 1-5", "--time-zone",
+        "Europe/Paris", "--body", "report", "--priority", "2", "--json").stdout());
+    long id = created.get("scheduleId").asLong();
+    assertEquals("0 9 * * 1-5", created.get("cronExpression").asText(), created.toString());
+    String every = ok("schedules", "create", queue, "--every-ms", "60000", "--body", "ping").stdout();
+    assertTrue(every.startsWith("created schedule "), every);
+
+    List<String> listed = ok("schedules", "list", "--queue", queue).stdoutLines();
+    assertEquals(2, listed.size(), listed.toString());
+    assertTrue(listed.get(0).startsWith("schedule " + id + "  " + queue + "  cron=\"0 9 * * 1-5\" tz=Europe/Paris  next="),
+        listed.get(0));
+    assertTrue(listed.get(1).contains("every=60000ms"), listed.get(1));
+
+    ExternalCommand.Result bad = admin("schedules", "create", queue, "--every-ms", "10", "--body", "x");
+    assertEquals(1, bad.exitCode(), bad.describe());
+    assertTrue(bad.stderr().contains("CONTINUATION_INVALID (400): intervalMillis: must be at least 1000"), bad.stderr());
+
+    assertEquals(List.of("deleted schedule " + id), ok("schedules", "delete", String.valueOf(id)).stdoutLines());
+    assertEquals(1, admin("schedules", "delete", String.valueOf(id)).exitCode(), "no such schedule any more");
+    assertEquals(1, ok("schedules", "list", "--queue", queue).stdoutLines().size());
+  }
+
+  @Test
   void retryFailedMovesFailedJobsBackToPending() throws Exception {
     PinLaterJob[] oneAttemptEach =
         IntStream.range(0, 3).mapToObj(i -> job("f" + i, 1).setNumAttemptsAllowed(1)).toArray(PinLaterJob[]::new);

@@ -60,6 +60,30 @@ class CrossLanguageClientTest {
     assertEquals(List.of("OK node " + SCENARIO_SUMMARY), r.stdoutLines(), r.describe());
   }
 
+  /**
+   * The same Python client uses each extension once (unique key, give-up, the queue's retry
+   * policy, attempt history, expiry, schedules) against a server of its own: real clock, a
+   * fixed 60 s retry policy on the scenario's queue, an expiry sweep every 200 ms.
+   */
+  @Test
+  void pythonClientGeneratedFromOurIdlUsesEachExtension() throws Exception {
+    ForeignClients.requirePythonThrift();
+    Path queueConfig = java.nio.file.Files.createTempFile("queues-", ".json");
+    java.nio.file.Files.writeString(queueConfig,
+        "{\"queues\": {\"extensions_py\": {\"retry\": {\"policy\": \"fixed\", \"delayMillis\": 60000}}}}");
+    Path stubs = ForeignClients.generate("py", ForeignClients.ourIdl(), target("cross-language/gen-py"));
+    try (TestServer own = TestServer.start(java.time.Clock.systemUTC(), Map.of("queueConfig", queueConfig.toString(),
+        "maintenance.expiryIntervalMillis", "200", "dequeue.emptySlotCacheMillis", "0"))) {
+      ExternalCommand.Result r = ExternalCommand.of(List.of(ForeignClients.PYTHON,
+              Repo.root().resolve("server/src/test/python/extensions_scenario.py").toString(),
+              "127.0.0.1", String.valueOf(own.port()), "extensions_py"))
+          .env(Map.of("PYTHONPATH", stubs.toString()))
+          .runSuccessfully();
+      assertEquals(List.of("OK python extensions: unique key, give-up, retry policy, attempt history, expiry, "
+          + "schedules"), r.stdoutLines(), r.describe());
+    }
+  }
+
   private static Path target(String dir) {
     return Repo.root().resolve("server/target").resolve(dir);
   }

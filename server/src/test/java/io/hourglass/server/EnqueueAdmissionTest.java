@@ -8,7 +8,7 @@ import com.twitter.util.Await;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.InMemoryBackend;
-import io.hourglass.server.queue.JobDescriptor;
+import io.hourglass.server.queue.EnqueuedJob;
 import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueAdmin;
 import io.hourglass.server.queue.QueueName;
@@ -36,14 +36,14 @@ class EnqueueAdmissionTest {
   PinLaterService serviceWithGate(int maxConcurrent) {
     InMemoryBackend slow = new InMemoryBackend(1, clock) {
       @Override
-      public List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+      public List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
         entered.countDown();
         try {
           release.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        return super.enqueue(queue, jobs);
+        return super.enqueueJobs(queue, jobs);
       }
     };
     slow.createQueue(QueueName.of("q"));
@@ -52,7 +52,8 @@ class EnqueueAdmissionTest {
     return new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(() -> shards),
         new RequestReader(clock, new RequestReader.Bounds(3, 100, 0)), new DeleteGuard(""), null,
         new ServerMetrics(),
-        new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(maxConcurrent))));
+        new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(maxConcurrent)),
+        new io.hourglass.server.schedule.Schedules(() -> shards, clock)));
   }
 
   static PinLaterEnqueueRequest oneJob() {

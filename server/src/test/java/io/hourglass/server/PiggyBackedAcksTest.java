@@ -64,7 +64,8 @@ class PiggyBackedAcksTest {
     service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(() -> shards),
         new RequestReader(clock, new RequestReader.Bounds(3, 100, 0)), new DeleteGuard(""), null,
         new ServerMetrics(),
-        new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(10))));
+        new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(10)),
+        new io.hourglass.server.schedule.Schedules(() -> shards, clock)));
     onHealthy = claimOne(healthy);
     onFailing = claimOne(failingAcks);
     healthy.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));

@@ -34,4 +34,13 @@ public interface PinLaterRpc {
   Future<Integer> retryFailedJobs(RequestContext context, PinLaterRetryFailedJobsRequest request);
 
   Future<Integer> deleteJobs(RequestContext context, PinLaterDeleteJobsRequest request);
+
+  /** EXTENSION (schedules). */
+  Future<PinLaterCreateScheduleResponse> createSchedule(RequestContext context, PinLaterCreateScheduleRequest request);
+
+  /** EXTENSION (schedules). */
+  Future<PinLaterListSchedulesResponse> listSchedules(RequestContext context, PinLaterListSchedulesRequest request);
+
+  /** EXTENSION (schedules). */
+  Future<PinLaterDeleteScheduleResponse> deleteSchedule(RequestContext context, PinLaterDeleteScheduleRequest request);
 }

@@ -47,11 +47,14 @@ final class EnqueueLoad {
   }
 
   private void loop() {
+    String keyPrefix = "load-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getName() + "-";
+    long seq = 0;
     while (!stopped) {
       List<PinLaterJob> batch = new ArrayList<>(plan.batchSize());
       Instant now = Instant.now();
       for (int i = 0; i < plan.batchSize(); i++) {
-        batch.add(new PinLaterJob().setBody(LoadBody.make(plan.bodySize(), now)));
+        PinLaterJob job = new PinLaterJob().setBody(LoadBody.make(plan.bodySize(), now));
+        batch.add(plan.uniqueKeys() ? job.setUniqueKey(keyPrefix + now.toEpochMilli() + "-" + seq++) : job);
       }
       long start = System.nanoTime();
       rpcs.incrementAndGet();

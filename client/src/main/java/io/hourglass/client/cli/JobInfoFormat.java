@@ -24,10 +24,28 @@ final class JobInfoFormat {
       sb.append(" claimant=").append(info.getClaimDescriptor());
     }
     sb.append(" status=").append(quoted(info.getCustomStatus()));
+    if (info.isSetUniqueKey()) {
+      sb.append(" unique_key=").append(quoted(info.getUniqueKey()));
+    }
+    if (info.isSetExpiresAtTimestampMillis()) {
+      sb.append(" expires=").append(Instant.ofEpochMilli(info.getExpiresAtTimestampMillis()));
+    }
     if (info.isSetBody()) {
       sb.append(" body=").append(quoted(utf8(info.bufferForBody())));
     }
     return sb.toString();
+  }
+
+  /** The job's failed attempts (EXTENSION), one indented line each, oldest first; none: empty. */
+  static java.util.List<String> attempts(PinLaterJobInfo info) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (info.isSetAttempts()) {
+      for (io.hourglass.thrift.PinLaterJobAttempt a : info.getAttempts()) {
+        out.add("  attempt " + a.getAttempt() + " at=" + Instant.ofEpochMilli(a.getTimestampMillis())
+            + " claimant=" + a.getClaimDescriptor() + " status=" + quoted(a.getStatus()));
+      }
+    }
+    return out;
   }
 
   private static String utf8(ByteBuffer body) {

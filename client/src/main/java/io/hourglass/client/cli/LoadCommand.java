@@ -29,13 +29,16 @@ final class LoadCommand extends ClientCommand {
   @Option(names = "--body-size", defaultValue = "64", description = "Bytes per job body (default: ${DEFAULT-VALUE}).")
   int bodySize;
 
+  @Option(names = "--unique-keys", description = "Give every enqueued job a fresh unique key (measures their cost).")
+  boolean uniqueKeys;
+
   @Option(names = {"-d", "--duration"}, defaultValue = "10s", converter = DurationConverter.class,
       description = "How long to run, e.g. 30s, 5m (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
   @Override
   int run(HourglassClient client) throws Exception {
-    LoadPlan plan = new LoadPlan(queue, mode, concurrency, batchSize, bodySize, duration);
+    LoadPlan plan = new LoadPlan(queue, mode, concurrency, batchSize, bodySize, duration, uniqueKeys);
     client.createQueue(plan.queue());
     EnqueueLoad enqueue = plan.enqueues() ? new EnqueueLoad(client, plan) : null;
     WorkLoad work = plan.works() ? new WorkLoad(client, plan) : null;

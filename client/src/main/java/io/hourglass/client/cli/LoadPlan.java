@@ -11,9 +11,15 @@ import java.time.Duration;
  * @param batchSize   jobs per enqueue RPC, and slots per worker (its largest dequeue)
  * @param bodySize    bytes per job body (at least {@link LoadBody#MIN_SIZE})
  * @param duration    how long to run
+ * @param uniqueKeys  give every enqueued job a fresh unique key (EXTENSION), to measure their cost
  */
-record LoadPlan(String queue, Mode mode, int concurrency, int batchSize, int bodySize, Duration duration) {
+record LoadPlan(String queue, Mode mode, int concurrency, int batchSize, int bodySize, Duration duration,
+    boolean uniqueKeys) {
   enum Mode { ENQUEUE, WORK, BOTH }
+
+  LoadPlan(String queue, Mode mode, int concurrency, int batchSize, int bodySize, Duration duration) {
+    this(queue, mode, concurrency, batchSize, bodySize, duration, false);
+  }
 
   LoadPlan {
     if (concurrency < 1 || batchSize < 1) {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "lookup", description = "Show jobs by descriptor, one line each. Exit 1 if any is not found.")
+@Command(name = "lookup", description = "Show jobs by descriptor, one line each (then one line per failed attempt). "
+    + "Exit 1 if any is not found.")
 final class LookupCommand extends ClientCommand {
   @Parameters(paramLabel = "DESCRIPTOR", arity = "1..*")
   List<String> descriptors;
@@ -29,6 +30,7 @@ final class LookupCommand extends ClientCommand {
         status = Main.EXIT_FAILED;
       } else {
         out().println(JobInfoFormat.line(info));
+        JobInfoFormat.attempts(info).forEach(out()::println);
       }
     }
     return status;

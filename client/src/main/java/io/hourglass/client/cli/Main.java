@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         CreateQueueCommand.class, DeleteQueueCommand.class, QueuesCommand.class, EnqueueCommand.class,
         LookupCommand.class, CountCommand.class, ScanCommand.class, RetryFailedCommand.class,
-        DeleteCommand.class, LoadCommand.class, PauseCommand.class, ResumeCommand.class})
+        DeleteCommand.class, LoadCommand.class, PauseCommand.class, ResumeCommand.class, SchedulesCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_FAILED = 1;
 

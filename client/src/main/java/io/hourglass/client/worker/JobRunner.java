@@ -33,13 +33,19 @@ final class JobRunner {
       record(new PinLaterJobAckInfo(job.descriptor()), true);
     } catch (Throwable t) {
       long delay = retryBackoff.delay(job.attempt()).toMillis();
+      boolean giveUp = t instanceof GiveUpException;
+      // The queue's retry policy decides the delay where the queue has one (EXTENSION); this
+      // worker's own backoff is the delay everywhere else.
       PinLaterJobAckInfo ack = new PinLaterJobAckInfo(job.descriptor())
           .setRetryDelayMillis(delay)
+          .setRetryDelayFromQueuePolicy(true)
+          .setGiveUp(giveUp)
           .setAppendCustomStatus(status(job, t));
       if (record(ack, false)) {
         stats.jobsFailed.incrementAndGet();
         LOG.warn("job {} attempt {} of {} failed{}: {}", job.descriptor(), job.attempt(), job.attemptsAllowed(),
-            job.isLastAttempt() ? " for good" : ", retry in " + delay + " ms", t.toString());
+            job.isLastAttempt() || giveUp ? " for good"
+                : ", retry in " + delay + " ms (or as the queue's retry policy says)", t.toString());
       }
       if (t instanceof VirtualMachineError e) {
         throw e;

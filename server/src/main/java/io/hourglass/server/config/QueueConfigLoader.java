@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
+import io.hourglass.server.queue.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +19,19 @@ import java.util.TreeSet;
  * Reads and validates a queue-config file (server key {@code queueConfig}) as a whole; any
  * problem is a {@link ConfigException} naming the file and the key. Format:
  *
- * <pre>{"queues": {"emails": {"dequeueRateLimit": 50, "claimTimeoutMillis": 120000, "retentionMillis": 86400000}}}</pre>
+ * <pre>{"queues": {"emails": {"dequeueRateLimit": 50, "claimTimeoutMillis": 120000, "retentionMillis": 86400000,
+ *     "retry": {"policy": "exponential", "baseMillis": 1000, "maxMillis": 3600000, "jitter": 0.2}}}}</pre>
+ *
+ * <p>{@code retry} is {@code {"policy": "exponential", "baseMillis": …, "maxMillis": …, "jitter": …}}
+ * (jitter optional, default {@value #DEFAULT_JITTER}) or {@code {"policy": "fixed", "delayMillis": …}}.
  */
 public final class QueueConfigLoader {
   private static final Set<String> TOP_KEYS = Set.of("queues");
-  private static final Set<String> QUEUE_KEYS = Set.of("dequeueRateLimit", "claimTimeoutMillis", "retentionMillis");
+  private static final Set<String> QUEUE_KEYS =
+      Set.of("dequeueRateLimit", "claimTimeoutMillis", "retentionMillis", "retry");
+  private static final Set<String> EXPONENTIAL_KEYS = Set.of("policy", "baseMillis", "maxMillis", "jitter");
+  private static final Set<String> FIXED_KEYS = Set.of("policy", "delayMillis");
+  public static final double DEFAULT_JITTER = 0.2;
   private static final long MAX_MILLIS = 3650L * 24 * 3600 * 1000;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -74,7 +83,43 @@ public final class QueueConfigLoader {
     }
     return new QueueSettings(rate,
         millis(file, at + ".claimTimeoutMillis", n.get("claimTimeoutMillis"), 1000, defaults.claimTimeout()),
-        millis(file, at + ".retentionMillis", n.get("retentionMillis"), 0, defaults.retention()));
+        millis(file, at + ".retentionMillis", n.get("retentionMillis"), 0, defaults.retention()),
+        retry(file, at + ".retry", n.get("retry"), defaults.retry()));
+  }
+
+  private static RetryPolicy retry(Path file, String at, JsonNode n, RetryPolicy absent) {
+    if (n == null) {
+      return absent;
+    }
+    if (!n.isObject() || !n.path("policy").isTextual()) {
+      throw new ConfigException(file + ": " + at + " must be an object with \"policy\": \"exponential\" or \"fixed\"");
+    }
+    String policy = n.get("policy").asText();
+    switch (policy) {
+      case "exponential" -> {
+        rejectUnknown(file, at + ".", n, EXPONENTIAL_KEYS);
+        Duration base = required(file, at + ".baseMillis", n.get("baseMillis"), 0);
+        Duration max = required(file, at + ".maxMillis", n.get("maxMillis"), base.toMillis());
+        JsonNode j = n.get("jitter");
+        if (j != null && (!j.isNumber() || j.asDouble() < 0 || j.asDouble() > 1)) {
+          throw new ConfigException(file + ": " + at + ".jitter must be a fraction from 0 to 1 (0.2: ±20%)");
+        }
+        return RetryPolicy.exponential(base.toMillis(), max.toMillis(), j == null ? DEFAULT_JITTER : j.asDouble());
+      }
+      case "fixed" -> {
+        rejectUnknown(file, at + ".", n, FIXED_KEYS);
+        return RetryPolicy.fixed(required(file, at + ".delayMillis", n.get("delayMillis"), 0).toMillis());
+      }
+      default -> throw new ConfigException(file + ": " + at + ".policy: '" + policy
+          + "' is not a retry policy (exponential, fixed)");
+    }
+  }
+
+  private static Duration required(Path file, String key, JsonNode v, long min) {
+    if (v == null) {
+      throw new ConfigException(file + ": " + key + " is required");
+    }
+    return millis(file, key, v, min, null);
   }
 
   private static Duration millis(Path file, String key, JsonNode v, long min, Duration absent) {

@@ -56,11 +56,13 @@ public record ServerConfig(
   public record HealthSettings(Duration probeInterval, Duration probeTimeout) {}
 
   /**
-   * Claim-timeout rescue and GC of finished jobs. {@code claimTimeout} and {@code retention} are
-   * the defaults for queues that the queue-config file does not set.
+   * Claim-timeout rescue, GC of finished jobs, the expiry sweep and schedule ticks.
+   * {@code claimTimeout} and {@code retention} are the defaults for queues that the queue-config
+   * file does not set.
    */
   public record MaintenanceSettings(
-      Duration rescueInterval, Duration gcInterval, Duration claimTimeout, Duration retention, int batchSize) {}
+      Duration rescueInterval, Duration gcInterval, Duration claimTimeout, Duration retention, int batchSize,
+      Duration expiryInterval, Duration scheduleInterval) {}
 
   /** Every key with its default. Unknown keys are rejected so typos do not go unnoticed. */
   public static final Map<String, String> DEFAULTS = defaults();
@@ -99,6 +101,8 @@ public record ServerConfig(
     d.put("maintenance.claimTimeoutMillis", "600000");
     d.put("maintenance.retentionMillis", String.valueOf(7L * 24 * 3600 * 1000));
     d.put("maintenance.batchSize", "1000");
+    d.put("maintenance.expiryIntervalMillis", "5000");
+    d.put("maintenance.scheduleIntervalMillis", "1000");
     d.put("cluster.heartbeatMillis", "2000");
     d.put("admin.actions", "false");
     d.put("admin.passwordHash", "");
@@ -170,7 +174,9 @@ public record ServerConfig(
             Duration.ofMillis(reader.intIn("maintenance.gcIntervalMillis", 100, DAY_MILLIS)),
             Duration.ofMillis(reader.intIn("maintenance.claimTimeoutMillis", 1000, DAY_MILLIS)),
             Duration.ofMillis(reader.longIn("maintenance.retentionMillis", 0, 3650L * DAY_MILLIS)),
-            reader.intIn("maintenance.batchSize", 1, 100_000)),
+            reader.intIn("maintenance.batchSize", 1, 100_000),
+            Duration.ofMillis(reader.intIn("maintenance.expiryIntervalMillis", 100, DAY_MILLIS)),
+            Duration.ofMillis(reader.intIn("maintenance.scheduleIntervalMillis", 100, 60_000))),
         Duration.ofMillis(reader.intIn("cluster.heartbeatMillis", 100, 60_000)),
         new AdminSettings(
             reader.bool("admin.actions"),

@@ -53,7 +53,8 @@ public final class ServerMetrics implements AutoCloseable {
   public enum QueueCounter {
     ENQUEUED("enqueued"), DEQUEUED("dequeued"), ACKED_SUCCEEDED("acked.succeeded"), ACKED_FAILED("acked.failed"),
     ACKED_IGNORED("acked.ignored"), CHECKPOINTED("checkpointed"), CHECKPOINT_IGNORED("checkpoint.ignored"),
-    RESCUED_PENDING("rescued.pending"), RESCUED_FAILED("rescued.failed"), GC_DELETED("gc.deleted");
+    RESCUED_PENDING("rescued.pending"), RESCUED_FAILED("rescued.failed"), GC_DELETED("gc.deleted"),
+    EXPIRED("expired"), SCHEDULED("scheduled");
 
     final String meterName;
 

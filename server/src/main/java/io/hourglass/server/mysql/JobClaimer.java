@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 /** Claims on one shard behind the claim gate; also their read-only twin (peek) and their undo. */
 final class JobClaimer {
   private final ShardSql sql;
+  private final QueueTables tables;
   private final Semaphore claimPermits;
   private final long claimWaitMillis;
 
-  JobClaimer(ShardSql sql, PoolSettings settings) {
+  JobClaimer(ShardSql sql, QueueTables tables, PoolSettings settings) {
     this.sql = sql;
+    this.tables = tables;
     this.claimPermits = new Semaphore(settings.maxConcurrentClaims(), true);
     this.claimWaitMillis = settings.connectTimeout().toMillis();
   }
@@ -33,6 +35,7 @@ final class JobClaimer {
    */
   List<ClaimedJob> claim(ClaimRequest request) {
     sql.ensureSchema();
+    tables.ensureCurrent(request.queue());
     int shardId = sql.shardId();
     try {
       if (!claimPermits.tryAcquire(claimWaitMillis, TimeUnit.MILLISECONDS)) {
@@ -60,7 +63,8 @@ final class JobClaimer {
         try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue, true))) {
           ps.setInt(1, request.priority());
           ps.setLong(2, now);
-          ps.setInt(3, request.limit());
+          ps.setLong(3, now);
+          ps.setInt(4, request.limit());
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               JobDescriptor d = new JobDescriptor(queue, sql.shardId(), request.priority(), rs.getLong(1));
@@ -92,13 +96,16 @@ final class JobClaimer {
 
   List<ClaimedJob> peek(ClaimRequest request) {
     sql.ensureSchema();
+    tables.ensureCurrent(request.queue());
     QueueName queue = request.queue();
     return sql.run(queue, c -> {
       List<ClaimedJob> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue, false))) {
+        long now = sql.nowMillis();
         ps.setInt(1, request.priority());
-        ps.setLong(2, sql.nowMillis());
-        ps.setInt(3, request.limit());
+        ps.setLong(2, now);
+        ps.setLong(3, now);
+        ps.setInt(4, request.limit());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             JobDescriptor d = new JobDescriptor(queue, sql.shardId(), request.priority(), rs.getLong(1));

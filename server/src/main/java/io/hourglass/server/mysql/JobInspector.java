@@ -1,5 +1,6 @@
 package io.hourglass.server.mysql;
 
+import io.hourglass.server.queue.Attempt;
 import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.JobFilter;
 import io.hourglass.server.queue.JobInfo;
@@ -19,10 +20,15 @@ import java.util.List;
  * {@link JobFilter}.
  */
 final class JobInspector {
-  private final ShardSql sql;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
-  JobInspector(ShardSql sql) {
+  private final ShardSql sql;
+  private final QueueTables tables;
+
+  JobInspector(ShardSql sql, QueueTables tables) {
     this.sql = sql;
+    this.tables = tables;
   }
 
   private static String filterSql(JobFilter f) {
@@ -78,6 +84,7 @@ final class JobInspector {
 
   List<JobInfo> scan(JobFilter filter, ScanCursor after, int limit) {
     sql.ensureSchema();
+    tables.ensureCurrent(filter.queue());
     int shardId = sql.shardId();
     QueueName queue = filter.queue();
     String afterClause = after == null ? ""
@@ -98,7 +105,7 @@ final class JobInspector {
         ps.setInt(i, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(jobInfo(queue, rs, false));
+            out.add(jobInfo(queue, rs, false, List.of()));
           }
         }
       }
@@ -108,6 +115,7 @@ final class JobInspector {
 
   int retryFailed(RetryFailedRequest r) {
     sql.ensureSchema();
+    tables.ensureCurrent(r.queue());
     return sql.runAdmin(r.queue(), c -> {
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.retryFailed(r.queue()))) {
         ps.setInt(1, r.attemptsToAllow());
@@ -138,13 +146,14 @@ final class JobInspector {
       return List.of();
     }
     sql.ensureSchema();
+    tables.ensureCurrent(queue);
     return sql.run(queue, c -> {
       List<JobInfo> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.lookup(queue, ids.size(), includeBody))) {
         ShardSql.bindIds(ps, 1, ids);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(jobInfo(queue, rs, includeBody));
+            out.add(jobInfo(queue, rs, includeBody, attempts(rs.getString("attempt_history"))));
           }
         }
       }
@@ -152,7 +161,10 @@ final class JobInspector {
     });
   }
 
-  private JobInfo jobInfo(QueueName queue, ResultSet rs, boolean withBody) throws SQLException {
+  private JobInfo jobInfo(QueueName queue, ResultSet rs, boolean withBody, List<Attempt> attempts)
+      throws SQLException {
+    long expiresAt = rs.getLong("expires_at");
+    Long expiry = rs.wasNull() ? null : expiresAt;
     JobState state = JobState.fromCode(rs.getInt("state"));
     return new JobInfo(
         new JobDescriptor(queue, sql.shardId(), rs.getInt("priority"), rs.getLong("id")),
@@ -164,6 +176,26 @@ final class JobInspector {
         rs.getLong("run_after"),
         rs.getLong("updated_at"),
         rs.getString("claim_descriptor"),
-        withBody ? rs.getBytes("body") : null);
+        withBody ? rs.getBytes("body") : null,
+        rs.getString("unique_key"),
+        expiry,
+        attempts);
+  }
+
+  /** Reads the attempt_history JSON written by {@link MySqlQueries#APPEND_ATTEMPT}. */
+  private List<Attempt> attempts(String json) throws SQLException {
+    if (json == null || json.isEmpty()) {
+      return List.of();
+    }
+    try {
+      List<Attempt> out = new ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode n : JSON.readTree(json)) {
+        out.add(new Attempt(n.path("attempt").asInt(), n.path("at").asLong(), n.path("claimant").asText(""),
+            n.path("status").asText("")));
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new SQLException("shard " + sql.shardId() + ": unreadable attempt_history: " + e.getMessage(), e);
+    }
   }
 }

@@ -1,11 +1,13 @@
 package io.hourglass.server.mysql;
 
+import com.mysql.cj.jdbc.JdbcConnection;
 import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.Checkpoint;
+import io.hourglass.server.queue.EnqueuedJob;
 import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueName;
-import com.mysql.cj.jdbc.JdbcConnection;
+import io.hourglass.server.queue.RetryPolicy;
 import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,17 +15,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Writes of the job lifecycle on one shard, claims aside: enqueue, acks and checkpoints. */
 final class JobWriter {
-  private final ShardSql sql;
-
-  JobWriter(ShardSql sql) {
-    this.sql = sql;
-  }
+  /** Rounds of "insert, meet a held key, read the holders" before an enqueue gives up. */
+  private static final int KEYED_INSERT_TRIES = 8;
 
   /**
    * Bodies from this size on travel as binary long data through a server-side prepared
@@ -33,68 +33,136 @@ final class JobWriter {
    */
   static final int STREAMED_BODY_BYTES = 1024 * 1024;
 
-  List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+  private final ShardSql sql;
+  private final QueueTables tables;
+
+  JobWriter(ShardSql sql, QueueTables tables) {
+    this.sql = sql;
+    this.tables = tables;
+  }
+
+  /**
+   * The fast path is one transaction with one multi-row INSERT of every job. When a unique key
+   * is held (duplicate-key error) the transaction is rolled back at once — so it keeps no lock
+   * on the key while it does anything else — the holders of the batch's keys are read, and a
+   * new transaction inserts the rest: un-keyed jobs and the first job of each free key. A
+   * concurrent enqueue that takes a key in between makes that INSERT fail too, and the loop
+   * goes round again (so do deadlocks between racers); the unique index decides every time,
+   * the read only says whom to point at.
+   */
+  List<EnqueuedJob> enqueue(QueueName queue, List<NewJob> jobs) {
     sql.ensureSchema();
+    tables.ensureCurrent(queue);
     long now = sql.nowMillis();
-    List<NewJob> batched = new ArrayList<>(jobs.size());
-    List<Integer> streamed = new ArrayList<>();
-    for (int i = 0; i < jobs.size(); i++) {
-      if (jobs.get(i).body().length < STREAMED_BODY_BYTES) {
-        batched.add(jobs.get(i));
-      } else {
-        streamed.add(i);
-      }
-    }
     return sql.run(queue, c -> {
       c.setAutoCommit(false);
-      try {
-        JobDescriptor[] out = new JobDescriptor[jobs.size()];
-        List<JobDescriptor> fromBatch = insertBatched(c, queue, batched, now);
-        for (int i = 0, b = 0; i < jobs.size(); i++) {
-          if (!streamed.contains(i)) {
-            out[i] = fromBatch.get(b++);
+      Map<String, JobDescriptor> holders = Map.of();
+      for (int attempt = 1; ; attempt++) {
+        try {
+          List<EnqueuedJob> out = insertFree(c, queue, jobs, holders, now);
+          c.commit();
+          return out;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          boolean race = e instanceof SQLException se && (SqlErrors.isDuplicateKey(se) || SqlErrors.isRetryable(se));
+          if (!race || attempt >= KEYED_INSERT_TRIES) {
+            throw e;
           }
         }
-        for (int i : streamed) {
-          out[i] = insertStreamed(c, queue, jobs.get(i), now);
-        }
-        c.commit();
-        return List.of(out);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
+        holders = holders(c, queue, jobs);
+        c.commit(); // ends the read's (lock-free) transaction
       }
     });
   }
 
-  private List<JobDescriptor> insertBatched(Connection c, QueueName queue, List<NewJob> jobs, long now)
-      throws SQLException {
-    if (jobs.isEmpty()) {
-      return List.of();
+  /** Inserts every job whose key is not in {@code holders}; the others point at their holder. */
+  private List<EnqueuedJob> insertFree(Connection c, QueueName queue, List<NewJob> jobs,
+      Map<String, JobDescriptor> holders, long now) throws SQLException {
+    EnqueuedJob[] out = new EnqueuedJob[jobs.size()];
+    Map<String, Integer> firstOfKey = new LinkedHashMap<>();
+    List<Integer> toInsert = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      String key = jobs.get(i).uniqueKey();
+      if (key == null) {
+        toInsert.add(i);
+      } else if (holders.containsKey(key)) {
+        out[i] = EnqueuedJob.existing(holders.get(key));
+      } else if (firstOfKey.putIfAbsent(key, i) == null) {
+        toInsert.add(i);
+      }
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
-      List<JobDescriptor> out = new ArrayList<>(jobs.size());
+    if (!toInsert.isEmpty()) {
+      insertBatch(c, queue, jobs, toInsert, now, out);
+    }
+    // Later jobs of a key taken by an earlier job of this same batch.
+    for (int i = 0; i < jobs.size(); i++) {
+      if (out[i] == null) {
+        out[i] = EnqueuedJob.existing(out[firstOfKey.get(jobs.get(i).uniqueKey())].descriptor());
+      }
+    }
+    return Arrays.asList(out);
+  }
+
+  /** The unfinished holders of the batch's keys, by key (one statement). */
+  private Map<String, JobDescriptor> holders(Connection c, QueueName queue, List<NewJob> jobs) throws SQLException {
+    List<String> keys = jobs.stream().map(NewJob::uniqueKey).filter(java.util.Objects::nonNull).distinct().toList();
+    Map<String, JobDescriptor> out = new java.util.HashMap<>();
+    if (keys.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.keyHolders(queue, keys.size()))) {
+      for (int i = 0; i < keys.size(); i++) {
+        ps.setString(i + 1, keys.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(3), new JobDescriptor(queue, sql.shardId(), rs.getInt(2), rs.getLong(1)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Small bodies in one batched INSERT, large ones one by one as binary long data. */
+  private void insertBatch(
+      Connection c, QueueName queue, List<NewJob> jobs, List<Integer> which, long now, EnqueuedJob[] out)
+      throws SQLException {
+    List<Integer> batched = which.stream().filter(i -> jobs.get(i).body().length < STREAMED_BODY_BYTES).toList();
+    if (!batched.isEmpty()) {
+      insertBatched(c, queue, jobs, batched, now, out);
+    }
+    for (int i : which) {
+      if (jobs.get(i).body().length >= STREAMED_BODY_BYTES) {
+        out[i] = EnqueuedJob.stored(insertStreamed(c, queue, jobs.get(i), now));
+      }
+    }
+    for (int i : which) {
+      if (out[i] == null) {
+        throw new SQLException("expected " + which.size() + " generated ids, some are missing");
+      }
+    }
+  }
+
+  private void insertBatched(
+      Connection c, QueueName queue, List<NewJob> jobs, List<Integer> which, long now, EnqueuedJob[] out)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
       if (sql.consecutiveIds()) {
-        for (NewJob job : jobs) {
-          bindNewJob(ps, job, now);
-          ps.setBytes(8, job.body());
+        for (int i : which) {
+          bindNewJob(ps, jobs.get(i), now);
+          ps.setBytes(8, jobs.get(i).body());
           ps.addBatch();
         }
         ps.executeBatch();
-        collectKeys(ps, queue, jobs, 0, out);
+        collectKeys(ps, queue, jobs, which, 0, out);
       } else {
-        for (int i = 0; i < jobs.size(); i++) {
-          bindNewJob(ps, jobs.get(i), now);
-          ps.setBytes(8, jobs.get(i).body());
+        for (int k = 0; k < which.size(); k++) {
+          bindNewJob(ps, jobs.get(which.get(k)), now);
+          ps.setBytes(8, jobs.get(which.get(k)).body());
           ps.executeUpdate();
-          collectKeys(ps, queue, jobs, i, out);
+          collectKeys(ps, queue, jobs, which, k, out);
         }
       }
-      if (out.size() != jobs.size()) {
-        throw new SQLException("expected " + jobs.size() + " generated ids, got " + out.size());
-      }
-      return out;
     }
   }
 
@@ -131,15 +199,21 @@ final class JobWriter {
     ps.setString(5, job.customStatus());
     ps.setLong(6, now);
     ps.setLong(7, now);
+    ps.setString(9, job.uniqueKey());
+    if (job.expiresAtMillis() == null) {
+      ps.setNull(10, java.sql.Types.BIGINT);
+    } else {
+      ps.setLong(10, job.expiresAtMillis());
+    }
   }
 
-  private void collectKeys(
-      PreparedStatement ps, QueueName queue, List<NewJob> jobs, int from, List<JobDescriptor> out)
-      throws SQLException {
+  private void collectKeys(PreparedStatement ps, QueueName queue, List<NewJob> jobs, List<Integer> which, int from,
+      EnqueuedJob[] out) throws SQLException {
     try (ResultSet keys = ps.getGeneratedKeys()) {
-      int i = from;
-      while (keys.next()) {
-        out.add(new JobDescriptor(queue, sql.shardId(), jobs.get(i++).priority(), keys.getLong(1)));
+      int k = from;
+      while (keys.next() && k < which.size()) {
+        int i = which.get(k++);
+        out[i] = EnqueuedJob.stored(new JobDescriptor(queue, sql.shardId(), jobs.get(i).priority(), keys.getLong(1)));
       }
     }
   }
@@ -171,28 +245,47 @@ final class JobWriter {
     });
   }
 
+  /** One statement per distinct (status, delay or policy, give-up); usually one. */
   int ackFailed(QueueName queue, String claimant, List<Ack> acks) {
     if (acks.isEmpty()) {
       return 0;
     }
     sql.ensureSchema();
+    tables.ensureCurrent(queue);
     long now = sql.nowMillis();
-    record Group(String status, long retryDelayMillis) {}
+    record Group(String status, long retryDelayMillis, boolean giveUp, RetryPolicy policy) {}
     Map<Group, List<Long>> groups = new LinkedHashMap<>();
     for (Ack a : acks) {
-      groups.computeIfAbsent(new Group(a.appendCustomStatus(), a.retryDelayMillis()), k -> new ArrayList<>())
-          .add(a.descriptor().localId());
+      long delay = a.retryPolicy() == null ? a.retryDelayMillis() : 0;
+      groups.computeIfAbsent(new Group(a.appendCustomStatus(), delay, a.giveUp(), a.retryPolicy()),
+          k -> new ArrayList<>()).add(a.descriptor().localId());
     }
     return sql.run(queue, c -> {
       int moved = 0;
       for (Map.Entry<Group, List<Long>> e : groups.entrySet()) {
+        Group g = e.getKey();
         try (PreparedStatement ps =
-            c.prepareStatement(MySqlQueries.ackFailed(queue, e.getValue().size()))) {
-          ps.setLong(1, Ack.retryAtMillis(now, e.getKey().retryDelayMillis()));
-          ps.setLong(2, now);
-          ps.setString(3, e.getKey().status());
-          ps.setString(4, claimant);
-          ShardSql.bindIds(ps, 5, e.getValue());
+            c.prepareStatement(MySqlQueries.ackFailed(queue, e.getValue().size(), g.policy() != null))) {
+          int i = 1;
+          ps.setLong(i++, now); // attempt entry: at
+          ps.setString(i++, g.status()); // attempt entry: status
+          ps.setBoolean(i++, g.giveUp());
+          ps.setBoolean(i++, g.giveUp());
+          if (g.policy() == null) {
+            // now + delay, saturating (a delay of 2^63-1 must not wrap to "at once"), then + 0.
+            ps.setLong(i++, Ack.retryAtMillis(now, g.retryDelayMillis()));
+            ps.setLong(i++, 0);
+          } else {
+            ps.setLong(i++, now);
+            ps.setLong(i++, g.policy().maxMillis());
+            ps.setLong(i++, g.policy().baseMillis());
+            ps.setDouble(i++, g.policy().jitter());
+            ps.setDouble(i++, g.policy().jitter());
+          }
+          ps.setLong(i++, now);
+          ps.setString(i++, g.status());
+          ps.setString(i++, claimant);
+          ShardSql.bindIds(ps, i, e.getValue());
           moved += ps.executeUpdate();
         }
       }

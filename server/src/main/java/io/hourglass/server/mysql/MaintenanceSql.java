@@ -1,5 +1,7 @@
 package io.hourglass.server.mysql;
 
+import io.hourglass.server.queue.Attempt;
+import io.hourglass.server.queue.Expiry;
 import io.hourglass.server.queue.JobState;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
@@ -23,15 +25,18 @@ final class MaintenanceSql {
 
   private final ShardSql sql;
   private final QueueRegistry queues;
+  private final QueueTables tables;
   private volatile boolean serversTableReady;
 
-  MaintenanceSql(ShardSql sql, QueueRegistry queues) {
+  MaintenanceSql(ShardSql sql, QueueRegistry queues, QueueTables tables) {
     this.sql = sql;
     this.queues = queues;
+    this.tables = tables;
   }
 
   RescueResult rescueExpiredClaims(QueueName queue, long claimedBeforeMillis, int limit) {
     sql.ensureSchema();
+    tables.ensureCurrent(queue);
     long now = sql.nowMillis();
     return sql.run(queue, c -> {
       int failed = rescueStep(c, MySqlQueries.rescueToFailed(queue), now, claimedBeforeMillis, limit);
@@ -42,11 +47,53 @@ final class MaintenanceSql {
 
   private static int rescueStep(Connection c, String query, long now, long before, int limit) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(query)) {
-      ps.setLong(1, now);
-      ps.setLong(2, before);
-      ps.setInt(3, limit);
+      ps.setLong(1, now); // attempt entry: at
+      ps.setString(2, Attempt.CLAIM_TIMED_OUT);
+      ps.setLong(3, now);
+      ps.setLong(4, before);
+      ps.setInt(5, limit);
       return ps.executeUpdate();
     }
+  }
+
+  /** Two steps in one short transaction: lock the expired rows (SKIP LOCKED), then move each. */
+  int expireJobs(QueueName queue, long nowMillis, int limit) {
+    sql.ensureSchema();
+    tables.ensureCurrent(queue);
+    return sql.run(queue, c -> {
+      c.setAutoCommit(false);
+      try {
+        Map<Long, Long> expired = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectExpired(queue))) {
+          ps.setLong(1, nowMillis);
+          ps.setInt(2, limit);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              expired.put(rs.getLong(1), rs.getLong(2));
+            }
+          }
+        }
+        int moved = 0;
+        if (!expired.isEmpty()) {
+          try (PreparedStatement ps = c.prepareStatement(MySqlQueries.markExpired(queue))) {
+            for (Map.Entry<Long, Long> e : expired.entrySet()) {
+              ps.setLong(1, nowMillis);
+              ps.setString(2, Expiry.status(e.getValue()));
+              ps.setLong(3, e.getKey());
+              ps.addBatch();
+            }
+            for (int n : ps.executeBatch()) {
+              moved += Math.max(n, 0);
+            }
+          }
+        }
+        c.commit();
+        return moved;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    });
   }
 
   int pruneFinished(QueueName queue, JobState state, long finishedBeforeMillis, int limit) {

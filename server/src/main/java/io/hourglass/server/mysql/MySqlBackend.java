@@ -7,6 +7,7 @@ import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.Checkpoint;
 import io.hourglass.server.queue.ClaimRequest;
 import io.hourglass.server.queue.ClaimedJob;
+import io.hourglass.server.queue.EnqueuedJob;
 import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.JobFilter;
 import io.hourglass.server.queue.JobInfo;
@@ -17,6 +18,8 @@ import io.hourglass.server.queue.QueueBackend;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.RescueResult;
 import io.hourglass.server.queue.RetryFailedRequest;
+import io.hourglass.server.queue.Schedule;
+import io.hourglass.server.queue.ScheduleSpec;
 import io.hourglass.server.queue.ScanCursor;
 import io.hourglass.server.queue.ShardHealth;
 import java.time.Clock;
@@ -48,6 +51,7 @@ public final class MySqlBackend implements QueueBackend {
   private final JobInspector inspector;
   private final MaintenanceSql maintenance;
   private final DashboardSql dashboard;
+  private final ScheduleSql schedules;
 
   private MySqlBackend(
       ShardSpec shard, PoolSettings settings, HikariDataSource pool, HikariDataSource adminPool, Clock clock,
@@ -56,12 +60,14 @@ public final class MySqlBackend implements QueueBackend {
     this.adminPool = adminPool;
     this.ops = ops;
     this.sql = new ShardSql(shard.id(), pool, adminPool, clock, ops, settings.admin().statementTimeout());
-    this.queues = new QueueRegistry(sql);
-    this.claimer = new JobClaimer(sql, settings);
-    this.writer = new JobWriter(sql);
-    this.inspector = new JobInspector(sql);
-    this.maintenance = new MaintenanceSql(sql, queues);
+    QueueTables tables = new QueueTables(sql);
+    this.queues = new QueueRegistry(sql, tables);
+    this.claimer = new JobClaimer(sql, tables, settings);
+    this.writer = new JobWriter(sql, tables);
+    this.inspector = new JobInspector(sql, tables);
+    this.maintenance = new MaintenanceSql(sql, queues, tables);
     this.dashboard = new DashboardSql(sql);
+    this.schedules = new ScheduleSql(sql);
   }
 
   public static MySqlBackend open(ShardSpec shard, PoolSettings settings, Clock clock) {
@@ -109,7 +115,7 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
-  public List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+  public List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
     return writer.enqueue(queue, jobs);
   }
 
@@ -204,6 +210,11 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
+  public int expireJobs(QueueName queue, long nowMillis, int limit) {
+    return maintenance.expireJobs(queue, nowMillis, limit);
+  }
+
+  @Override
   public int pruneFinished(QueueName queue, JobState state, long finishedBeforeMillis, int limit) {
     return maintenance.pruneFinished(queue, state, finishedBeforeMillis, limit);
   }
@@ -221,6 +232,33 @@ public final class MySqlBackend implements QueueBackend {
   @Override
   public void leaveHeartbeat(String serverId) {
     maintenance.leaveHeartbeat(serverId);
+  }
+
+  // --- schedules ---
+
+  @Override
+  public Schedule createSchedule(ScheduleSpec spec, long createdAtMillis, long firstFireAtMillis) {
+    return schedules.create(spec, createdAtMillis, firstFireAtMillis);
+  }
+
+  @Override
+  public List<Schedule> listSchedules(QueueName queue) {
+    return schedules.list(queue);
+  }
+
+  @Override
+  public boolean deleteSchedule(long id) {
+    return schedules.delete(id);
+  }
+
+  @Override
+  public List<Schedule> dueSchedules(long nowMillis, int limit) {
+    return schedules.due(nowMillis, limit);
+  }
+
+  @Override
+  public boolean advanceSchedule(long id, long expectedNextMillis, long newNextMillis) {
+    return schedules.advance(id, expectedNextMillis, newNextMillis);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.hourglass.server.mysql;
 
+import io.hourglass.server.queue.Attempt;
 import io.hourglass.server.queue.QueueName;
 import java.util.Collections;
 
@@ -48,14 +49,74 @@ final class MySqlQueries {
           created_at BIGINT NOT NULL,
           updated_at BIGINT NOT NULL,
           body MEDIUMBLOB NOT NULL,
+          %s,
           -- claims: equality on state and priority, then runAfter order (id breaks ties, as
           -- InnoDB appends the primary key to every secondary index)
           KEY claim_order (state, priority, run_after),
           -- claim-timeout rescue and GC look for old rows of one state
-          KEY state_updated (state, updated_at)
+          KEY state_updated (state, updated_at),
+          %s
         ) ENGINE=InnoDB
         """
-        .formatted(jobsTable(queue));
+        .formatted(jobsTable(queue), String.join(",\n", EXTENSION_COLUMNS), String.join(",\n", EXTENSION_INDEXES));
+  }
+
+  /**
+   * Columns added for the extensions (unique jobs, expiry, attempt history). All nullable, so a
+   * server of the previous version, which names none of them, keeps inserting and updating
+   * rows during a rolling upgrade. The two VIRTUAL columns cost no row space and are what the
+   * indexes below hold:
+   * <ul>
+   *   <li>live_unique_key is the key only while the job is unfinished (PENDING, IN_PROGRESS):
+   *       the unique index then allows one unfinished holder per key, and a job that finishes
+   *       releases its key without any statement naming it. Un-keyed jobs are NULL, which a
+   *       unique index never treats as a duplicate, and stay NULL on every state change, so
+   *       they cost one index entry per job and no index write after the insert.
+   *   <li>pending_expires_at is the expiry only while PENDING: the expiry sweep reads exactly
+   *       the jobs it must move, soonest first, however many finished jobs had an expiry.
+   * </ul>
+   * utf8mb4_nopad_bin: keys compare byte for byte (case, accents and trailing spaces all count;
+   * plain utf8mb4_bin would ignore trailing spaces).
+   */
+  static final java.util.List<String> EXTENSION_COLUMNS = java.util.List.of(
+      "unique_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL",
+      "expires_at BIGINT NULL",
+      // JSON array of the last attempts, oldest first: [{"attempt":1,"at":…,"claimant":…,"status":…}]
+      "attempt_history MEDIUMTEXT CHARACTER SET utf8mb4 NULL",
+      "live_unique_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
+          + " AS (IF(state < 2, unique_key, NULL)) VIRTUAL",
+      "pending_expires_at BIGINT AS (IF(state = 0, expires_at, NULL)) VIRTUAL");
+
+  static final java.util.List<String> EXTENSION_INDEXES = java.util.List.of(
+      "UNIQUE KEY live_unique_key (live_unique_key)",
+      "KEY pending_expiry (pending_expires_at)");
+
+  /** How many of the extension columns a jobs table has (fewer: made by an older version). */
+  static final String COUNT_EXTENSION_COLUMNS =
+      """
+      SELECT COUNT(*) FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+        AND COLUMN_NAME IN ('unique_key', 'expires_at', 'attempt_history', 'live_unique_key', 'pending_expires_at')
+      """;
+
+  /**
+   * Upgrades a jobs table made by an older version. IF NOT EXISTS (MariaDB) makes it
+   * idempotent, also when two servers run it at once. Adding nullable and VIRTUAL columns is
+   * instant in MariaDB 10.11; the two indexes are built in place while reads and writes go on.
+   */
+  static String migrateJobsTable(QueueName queue) {
+    StringBuilder sb = new StringBuilder("ALTER TABLE ").append(jobsTable(queue));
+    String sep = " ";
+    for (String col : EXTENSION_COLUMNS) {
+      sb.append(sep).append("ADD COLUMN IF NOT EXISTS ").append(col);
+      sep = ", ";
+    }
+    for (String index : EXTENSION_INDEXES) {
+      sb.append(sep).append(index.startsWith("UNIQUE")
+          ? "ADD UNIQUE KEY IF NOT EXISTS " + index.substring("UNIQUE KEY ".length())
+          : "ADD KEY IF NOT EXISTS " + index.substring("KEY ".length()));
+    }
+    return sb.toString();
   }
 
   static String dropJobsTable(QueueName queue) {
@@ -66,10 +127,20 @@ final class MySqlQueries {
     // rewriteBatchedStatements turns a batch of these into one multi-row INSERT.
     return """
         INSERT INTO %s (priority, state, run_after, attempts_allowed, attempts_remaining,
-                        custom_status, created_at, updated_at, body)
-        VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?)
+                        custom_status, created_at, updated_at, body, unique_key, expires_at)
+        VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
         .formatted(jobsTable(queue));
+  }
+
+  /**
+   * The unfinished holders of several keys, read after an INSERT met a duplicate key (and its
+   * transaction was rolled back). The unique index, not this read, enforces uniqueness: a key
+   * taken or freed after the read only makes the next INSERT fail or succeed (JobWriter#enqueue).
+   */
+  static String keyHolders(QueueName queue, int keyCount) {
+    return "SELECT id, priority, live_unique_key FROM " + jobsTable(queue)
+        + " WHERE live_unique_key IN (" + placeholders(keyCount) + ")";
   }
 
   /**
@@ -82,6 +153,8 @@ final class MySqlQueries {
     return """
         SELECT id, attempts_allowed, attempts_remaining, body FROM %s
         WHERE state = 0 AND priority = ? AND run_after <= ?
+          -- an expired job is never handed out; the expiry sweep moves it to FAILED
+          AND (expires_at IS NULL OR expires_at > ?)
         ORDER BY run_after, id
         LIMIT ?
         %s"""
@@ -128,20 +201,47 @@ final class MySqlQueries {
   }
 
   /**
-   * Failure ack: back to PENDING at the retry time while attempts remain (the claim already
-   * used one), FAILED otherwise. MySQL applies SET clauses left to right; neither IF reads a
-   * column assigned before it.
+   * Appends one entry to attempt_history and keeps the last {@link Attempt#HISTORY_SIZE}: the
+   * attempt number (the claim already used it), the time (bound), the claimant and the status
+   * text (bound, cut to 500 characters). Reads only columns no SET clause before it assigns,
+   * so it must come first in a SET list.
    */
-  static String ackFailed(QueueName queue, int idCount) {
+  static final String APPEND_ATTEMPT = """
+      attempt_history = JSON_ARRAY_APPEND(
+          IF(JSON_LENGTH(COALESCE(attempt_history, '[]')) >= %d,
+             JSON_REMOVE(attempt_history, '$[0]'),
+             COALESCE(attempt_history, '[]')),
+          '$',
+          JSON_OBJECT('attempt', attempts_allowed - attempts_remaining, 'at', ?,
+                      'claimant', claim_descriptor, 'status', LEFT(?, 500)))"""
+      .formatted(Attempt.HISTORY_SIZE);
+
+  /**
+   * Failure ack: back to PENDING at the retry time while attempts remain (the claim already
+   * used one) and the ack does not give up (first bound flag), FAILED otherwise; an attempt
+   * entry is recorded either way. MySQL applies SET clauses left to right; no IF reads a
+   * column assigned before it. The retry time is {@code now + delay}: with {@code policy}
+   * false the delay is bound; with it true it is {@link io.hourglass.server.queue.RetryPolicy}
+   * computed per row from the attempt number — min(max, base × 2^(attempt − 1)) × (1 − jitter
+   * + 2 × jitter × RAND()) — so one statement acks a batch whatever attempts its jobs are at.
+   * Parameter order: see JobWriter#ackFailed.
+   */
+  static String ackFailed(QueueName queue, int idCount, boolean policy) {
+    String delay = policy
+        ? """
+          ROUND(LEAST(?, ? * POW(2, LEAST(GREATEST(attempts_allowed - attempts_remaining - 1, 0), %d)))
+                * (1 - ? + 2 * ? * RAND()))""".formatted(io.hourglass.server.queue.RetryPolicy.MAX_EXPONENT)
+        : "?";
     return """
         UPDATE %s
-        SET state = IF(attempts_remaining > 0, 0, 3),
-            run_after = IF(attempts_remaining > 0, ?, run_after),
+        SET %s,
+            state = IF(? OR attempts_remaining <= 0, 3, 0),
+            run_after = IF(? OR attempts_remaining <= 0, run_after, ? + %s),
             updated_at = ?,
             custom_status = LEFT(CONCAT(custom_status, ?), 1000)
         WHERE state = 1 AND claim_descriptor = ? AND id IN (%s)
         """
-        .formatted(jobsTable(queue), placeholders(idCount));
+        .formatted(jobsTable(queue), APPEND_ATTEMPT, delay, placeholders(idCount));
   }
 
   /**
@@ -203,7 +303,7 @@ final class MySqlQueries {
   static String scan(QueueName queue, String filter, String afterClause) {
     return """
         SELECT id, priority, state, run_after, attempts_allowed, attempts_remaining,
-               custom_status, claim_descriptor, created_at, updated_at
+               custom_status, claim_descriptor, created_at, updated_at, unique_key, expires_at
         FROM %s WHERE %s%s
         ORDER BY run_after DESC, id DESC
         LIMIT ?
@@ -218,9 +318,13 @@ final class MySqlQueries {
   /** On a shard ordered after the last job's shard: same run_after was already returned. */
   static final String SCAN_AFTER_HIGHER_SHARD = " AND run_after < ?";
 
+  /**
+   * Redrive of FAILED jobs. IGNORE: a keyed job whose key another unfinished job holds now
+   * would break the unique index; it is skipped (stays FAILED) instead of failing the batch.
+   */
   static String retryFailed(QueueName queue) {
     return """
-        UPDATE %s
+        UPDATE IGNORE %s
         SET state = 0, attempts_allowed = ?, attempts_remaining = ?, run_after = ?, updated_at = ?
         WHERE state = 3 AND priority = ?
         ORDER BY id
@@ -236,7 +340,8 @@ final class MySqlQueries {
   static String lookup(QueueName queue, int idCount, boolean includeBody) {
     return """
         SELECT id, priority, state, run_after, attempts_allowed, attempts_remaining,
-               custom_status, claim_descriptor, created_at, updated_at%s
+               custom_status, claim_descriptor, created_at, updated_at, unique_key, expires_at,
+               attempt_history%s
         FROM %s WHERE id IN (%s)
         """
         .formatted(includeBody ? ", body" : "", jobsTable(queue), placeholders(idCount));
@@ -272,12 +377,12 @@ final class MySqlQueries {
   static String rescueToFailed(QueueName queue) {
     return """
         UPDATE %s
-        SET state = 3, updated_at = ?
+        SET %s, state = 3, updated_at = ?
         WHERE state = 1 AND updated_at < ? AND attempts_remaining <= 0
         ORDER BY updated_at
         LIMIT ?
         """
-        .formatted(jobsTable(queue));
+        .formatted(jobsTable(queue), APPEND_ATTEMPT);
   }
 
   /**
@@ -288,10 +393,39 @@ final class MySqlQueries {
   static String rescueToPending(QueueName queue) {
     return """
         UPDATE %s
-        SET state = 0, updated_at = ?
+        SET %s, state = 0, updated_at = ?
         WHERE state = 1 AND updated_at < ? AND attempts_remaining > 0
         ORDER BY updated_at
         LIMIT ?
+        """
+        .formatted(jobsTable(queue), APPEND_ATTEMPT);
+  }
+
+  /**
+   * Expiry sweep, step 1 (in a transaction): the PENDING jobs whose expiry has come, soonest
+   * first, straight from the pending_expiry index. SKIP LOCKED: a row a claim holds right now
+   * is left to that claim, which does not hand out expired jobs either.
+   */
+  static String selectExpired(QueueName queue) {
+    return """
+        SELECT id, expires_at FROM %s
+        WHERE pending_expires_at <= ?
+        ORDER BY pending_expires_at
+        LIMIT ?
+        FOR UPDATE SKIP LOCKED"""
+        .formatted(jobsTable(queue));
+  }
+
+  /**
+   * Expiry sweep, step 2, per job: FAILED, "expired at …" (bound) in front of the old status,
+   * expiry cleared so that a redrive (retry-failed) runs it like any failed job.
+   */
+  static String markExpired(QueueName queue) {
+    return """
+        UPDATE %s
+        SET state = 3, expires_at = NULL, updated_at = ?,
+            custom_status = LEFT(CONCAT(?, IF(custom_status = '', '', '; '), custom_status), 1000)
+        WHERE id = ? AND state = 0
         """
         .formatted(jobsTable(queue));
   }
@@ -462,6 +596,53 @@ final class MySqlQueries {
   static String deleteJob(QueueName queue) {
     return "DELETE FROM " + jobsTable(queue) + " WHERE id = ? AND state <> 1";
   }
+  // --- schedules (on one shard, see schedule.Schedules) ---
+
+  static final String CREATE_SCHEDULES =
+      """
+      CREATE TABLE IF NOT EXISTS hourglass_schedules (
+        id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        queue VARCHAR(60) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        cron VARCHAR(200) CHARACTER SET ascii NULL,
+        zone VARCHAR(64) CHARACTER SET ascii NULL,
+        interval_millis BIGINT NULL,
+        body MEDIUMBLOB NOT NULL,
+        priority TINYINT NOT NULL,
+        attempts_allowed INT NOT NULL,
+        -- the tick the schedule owes next; moved forward only by a compare-and-set
+        next_fire_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        KEY next_fire_at (next_fire_at),
+        KEY queue (queue)
+      ) ENGINE=InnoDB
+      """;
+
+  static final String INSERT_SCHEDULE =
+      """
+      INSERT INTO hourglass_schedules (queue, cron, zone, interval_millis, body, priority, attempts_allowed,
+                                       next_fire_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+
+  private static final String SCHEDULE_COLUMNS =
+      "id, queue, cron, zone, interval_millis, body, priority, attempts_allowed, next_fire_at, created_at";
+
+  static final String LIST_SCHEDULES = "SELECT " + SCHEDULE_COLUMNS + " FROM hourglass_schedules ORDER BY id";
+
+  static final String LIST_QUEUE_SCHEDULES =
+      "SELECT " + SCHEDULE_COLUMNS + " FROM hourglass_schedules WHERE queue = ? ORDER BY id";
+
+  static final String DUE_SCHEDULES =
+      "SELECT " + SCHEDULE_COLUMNS + " FROM hourglass_schedules WHERE next_fire_at <= ? ORDER BY next_fire_at LIMIT ?";
+
+  static final String DELETE_SCHEDULE = "DELETE FROM hourglass_schedules WHERE id = ?";
+
+  /**
+   * Compare-and-set of the next tick: only the server that read {@code next_fire_at = ?} moves
+   * it, so a tick is advanced once however many servers saw it due.
+   */
+  static final String ADVANCE_SCHEDULE =
+      "UPDATE hourglass_schedules SET next_fire_at = ? WHERE id = ? AND next_fire_at = ?";
 
   static String placeholders(int count) {
     if (count < 1) {

@@ -10,9 +10,11 @@ import java.util.TreeSet;
 /** The queues of one shard: creates, drops and lists them (a registry row plus a jobs table each). */
 final class QueueRegistry {
   private final ShardSql sql;
+  private final QueueTables tables;
 
-  QueueRegistry(ShardSql sql) {
+  QueueRegistry(ShardSql sql, QueueTables tables) {
     this.sql = sql;
+    this.tables = tables;
   }
 
   void createQueue(QueueName queue) {
@@ -28,10 +30,14 @@ final class QueueRegistry {
       }
       return null;
     });
+    // CREATE TABLE IF NOT EXISTS leaves a table of an older version as it was.
+    tables.forget(queue);
+    tables.ensureCurrent(queue);
   }
 
   void deleteQueue(QueueName queue) {
     sql.ensureSchema();
+    tables.forget(queue);
     sql.run(queue, c -> {
       // Unregister first: a half-done delete leaves an orphan table, never a queue without one.
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.UNREGISTER_QUEUE)) {

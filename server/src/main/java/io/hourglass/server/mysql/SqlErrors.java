@@ -12,6 +12,7 @@ import java.sql.SQLTransientConnectionException;
 final class SqlErrors {
   static final int ER_NO_SUCH_TABLE = 1146;
   static final int ER_LOCK_DEADLOCK = 1213;
+  static final int ER_DUP_ENTRY = 1062;
   static final int ER_LOCK_WAIT_TIMEOUT = 1205;
   /** The only user-supplied pattern that reaches MySQL is bodyRegexToMatch (as a bound value). */
   static final int ER_REGEXP_ERROR = 1139;
@@ -41,6 +42,16 @@ final class SqlErrors {
    */
   static boolean isPoolExhausted(Throwable t) {
     return t instanceof SQLTransientConnectionException e && e.getCause() == null;
+  }
+
+  /** A unique-index violation (a held unique key), also when it comes wrapped in a batch failure. */
+  static boolean isDuplicateKey(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getErrorCode() == ER_DUP_ENTRY) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static boolean isConnectionFailure(SQLException e) {

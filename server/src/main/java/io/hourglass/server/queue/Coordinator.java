@@ -106,11 +106,25 @@ public final class Coordinator {
     return names;
   }
 
-  /**
-   * Stores all jobs on one shard chosen at random among the healthy ones that take enqueues; if
-   * that shard cannot be reached (or lacks the queue), the next one is tried.
-   */
+  /** {@link #enqueueJobs}, descriptors only. */
   public List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+    return enqueueJobs(queue, jobs).stream().map(EnqueuedJob::descriptor).toList();
+  }
+
+  /**
+   * Stores the jobs and says, per job, whether it was stored or an unfinished job already held
+   * its unique key. Jobs without a key go, all together, to one shard chosen at random among
+   * the healthy ones that take enqueues (the next is tried when it cannot be reached or lacks
+   * the queue); keyed jobs go to their key's shard (see {@link KeyedEnqueue}).
+   */
+  public List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
+    if (KeyedEnqueue.anyKeyed(jobs)) {
+      return KeyedEnqueue.enqueue(queue, jobs, shards.get(), emptySlots, this::storeAnywhere);
+    }
+    return storeAnywhere(queue, jobs);
+  }
+
+  private List<EnqueuedJob> storeAnywhere(QueueName queue, List<NewJob> jobs) {
     List<Shard> all = shards.get();
     List<Shard> candidates = new ArrayList<>();
     for (Shard s : rotated(all)) {
@@ -124,7 +138,7 @@ public final class Coordinator {
     QueueException failure = null;
     for (Shard shard : candidates) {
       try {
-        List<JobDescriptor> out = shard.backend().enqueue(queue, jobs);
+        List<EnqueuedJob> out = shard.backend().enqueueJobs(queue, jobs);
         jobs.stream().mapToInt(NewJob::priority).distinct()
             .forEach(p -> emptySlots.forget(queue, shard.id(), p));
         return out;

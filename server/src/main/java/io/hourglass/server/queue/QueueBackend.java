@@ -22,12 +22,23 @@ public interface QueueBackend extends AutoCloseable {
 
   Set<String> queueNames();
 
-  /** Stores the jobs atomically; returns their descriptors in the order given. */
-  List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs);
+  /**
+   * Stores the jobs atomically; returns, in the order given, what happened to each. A job whose
+   * unique key an unfinished (PENDING or IN_PROGRESS) job of the queue holds — stored earlier
+   * or earlier in this same list — is not stored: its entry is the holder, marked existing.
+   * Enforced by the storage (a unique index), not by reading first, so concurrent enqueues of
+   * one key store one job.
+   */
+  List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs);
+
+  /** {@link #enqueueJobs}, descriptors only. */
+  default List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+    return enqueueJobs(queue, jobs).stream().map(EnqueuedJob::descriptor).toList();
+  }
 
   /**
-   * Moves up to {@code limit} PENDING jobs of one priority whose runAfter has passed to
-   * IN_PROGRESS, earliest runAfter first, using one attempt each. Concurrent claims never return
+   * Moves up to {@code limit} PENDING jobs of one priority whose runAfter has passed and that
+   * have not expired to IN_PROGRESS, earliest runAfter first, using one attempt each. Concurrent claims never return
    * the same job and do not wait for each other's rows.
    */
   List<ClaimedJob> claim(ClaimRequest request);
@@ -46,8 +57,10 @@ public interface QueueBackend extends AutoCloseable {
   int ackSucceeded(QueueName queue, String claimant, List<Ack> acks);
 
   /**
-   * IN_PROGRESS jobs claimed by exactly {@code claimant} → PENDING after their retry delay when
-   * attempts remain, else FAILED. Other jobs are untouched. Returns how many moved.
+   * IN_PROGRESS jobs claimed by exactly {@code claimant} → PENDING after their retry delay (the
+   * ack's, or its retry policy's) when attempts remain and the ack does not give up, else
+   * FAILED. Each moved job gets an {@link Attempt} in its history (the last
+   * {@link Attempt#HISTORY_SIZE} are kept). Other jobs are untouched. Returns how many moved.
    */
   int ackFailed(QueueName queue, String claimant, List<Ack> acks);
 
@@ -89,10 +102,19 @@ public interface QueueBackend extends AutoCloseable {
 
   /**
    * Claim-timeout rescue: IN_PROGRESS jobs last updated before {@code claimedBeforeMillis} go back
-   * to PENDING when attempts remain (their claim already used one), else to FAILED. Moves at most
-   * {@code limit} jobs to each state, longest-claimed first.
+   * to PENDING when attempts remain (their claim already used one), else to FAILED; each gets a
+   * {@link Attempt#CLAIM_TIMED_OUT} entry in its history. Moves at most {@code limit} jobs to
+   * each state, longest-claimed first.
    */
   RescueResult rescueExpiredClaims(QueueName queue, long claimedBeforeMillis, int limit);
+
+  /**
+   * Expiry sweep: up to {@code limit} PENDING jobs whose expiry is at or before
+   * {@code nowMillis} → FAILED, custom status "expired at &lt;ISO-8601 time&gt;" put in front of
+   * the old one, soonest expiry first. Their expiry is cleared, so retry-failed redrives them
+   * like any failed job. Returns how many moved.
+   */
+  int expireJobs(QueueName queue, long nowMillis, int limit);
 
   /**
    * Deletes up to {@code limit} jobs in the final {@code state} (SUCCEEDED or FAILED) last
@@ -128,6 +150,28 @@ public interface QueueBackend extends AutoCloseable {
   default DashboardStore dashboard() {
     throw new UnsupportedOperationException("this storage keeps no dashboard state");
   }
+  // --- schedules (kept on one shard, see schedule.Schedules) ---
+
+  /**
+   * Stores a validated schedule created at {@code createdAtMillis} (which anchors interval
+   * ticks) whose first tick is {@code firstFireAtMillis}.
+   */
+  Schedule createSchedule(ScheduleSpec spec, long createdAtMillis, long firstFireAtMillis);
+
+  /** Every schedule of {@code queue} (all queues when null), by id. */
+  List<Schedule> listSchedules(QueueName queue);
+
+  /** Deletes a schedule; returns whether it existed. */
+  boolean deleteSchedule(long id);
+
+  /** Up to {@code limit} schedules whose next tick is at or before {@code nowMillis}, soonest first. */
+  List<Schedule> dueSchedules(long nowMillis, int limit);
+
+  /**
+   * Moves a schedule's next tick from {@code expectedNextMillis} to {@code newNextMillis}; a
+   * no-op returning false when another server moved it first (or it was deleted).
+   */
+  boolean advanceSchedule(long id, long expectedNextMillis, long newNextMillis);
 
   @Override
   void close();

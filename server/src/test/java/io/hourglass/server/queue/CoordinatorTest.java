@@ -9,6 +9,7 @@ import io.hourglass.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -60,11 +61,11 @@ class CoordinatorTest {
         }
 
         @Override
-        public synchronized List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+        public synchronized List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
           if (shardId == 1 && failEnqueuesOnShard1 != null) {
             throw failEnqueuesOnShard1;
           }
-          return super.enqueue(queue, jobs);
+          return super.enqueueJobs(queue, jobs);
         }
       };
       b.createQueue(q);
@@ -199,5 +200,56 @@ class CoordinatorTest {
     assertEquals(JobState.PENDING, late.state());
     assertEquals(late.attemptsAllowed(), late.attemptsRemaining(), "the late claim's attempt was not given back");
     assertEquals(List.of("s3p2"), dequeue(c, 10).stream().map(j -> new String(j.body())).toList());
+  }
+
+  // --- unique keys ---
+
+  NewJob keyed(String body, String key) {
+    return new NewJob(body.getBytes(), 1, clock.millis(), 2, "").withUniqueKey(key);
+  }
+
+  @Test
+  void aKeyedJobGoesToItsKeysShardEveryTime() {
+    Coordinator c = coordinator(0);
+    int home = KeyRouter.shardFor("k1", shards).id();
+    for (int i = 0; i < 10; i++) {
+      EnqueuedJob e = c.enqueueJobs(q, List.of(keyed("x" + i, "k1"))).get(0);
+      assertEquals(home, e.descriptor().shardId());
+      assertEquals(i > 0, e.existing());
+    }
+  }
+
+  @Test
+  void aBatchKeepsItsOrderAcrossTheKeysShards() {
+    Coordinator c = coordinator(0);
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      batch.add(i % 2 == 0 ? keyed("k" + i, "key-" + i) : new NewJob(("u" + i).getBytes(), 1, clock.millis(), 2, ""));
+    }
+    List<EnqueuedJob> got = c.enqueueJobs(q, batch);
+    Set<Integer> used = got.stream().map(e -> e.descriptor().shardId()).collect(Collectors.toSet());
+    assertTrue(used.size() > 1, "keys spread over shards");
+    for (int i = 0; i < 20; i++) {
+      JobDescriptor d = got.get(i).descriptor();
+      assertEquals(new String(batch.get(i).body()),
+          new String(c.lookup(List.of(d), true).get(d).body()), "entry " + i);
+      if (i % 2 == 0) {
+        assertEquals(KeyRouter.shardFor("key-" + i, shards).id(), d.shardId());
+      }
+    }
+  }
+
+  @Test
+  void aKeyWhoseShardIsDownFailsRetryablyAndIsStoredNowhere() {
+    Coordinator c = coordinator(0);
+    Shard home = KeyRouter.shardFor("k", shards);
+    home.health().markDown("killed in test");
+    QueueException e = assertThrows(QueueException.class,
+        () -> c.enqueueJobs(q, List.of(new NewJob("plain".getBytes(), 1, clock.millis(), 2, ""), keyed("x", "k"))));
+    assertEquals(Kind.SHARD_CONNECTION_FAILED, e.kind());
+    assertTrue(e.getMessage().startsWith("jobs[1].uniqueKey: its shard " + home.id() + " is down"), e.getMessage());
+    for (Shard s : shards) {
+      assertEquals(Map.of(), s.backend().unfinishedJobs(), "nothing stored on shard " + s.id());
+    }
   }
 }

@@ -31,12 +31,23 @@ public class InMemoryBackend implements QueueBackend {
     long createdAt;
     long updatedAt;
     byte[] body;
+    String uniqueKey;
+    Long expiresAt;
+    List<Attempt> attempts = new ArrayList<>();
+
+    /** The key while unfinished, as the MySQL backend's live_unique_key. */
+    String liveKey() {
+      return state == JobState.PENDING || state == JobState.IN_PROGRESS ? uniqueKey : null;
+    }
   }
 
   private final int shardId;
   private final Clock clock;
   private final Map<String, Map<Long, Row>> queues = new HashMap<>();
+  private final Map<Long, Schedule> schedules = new LinkedHashMap<>();
+  private final java.util.Random random = new java.util.Random();
   private long nextId = 1;
+  private long nextScheduleId = 1;
 
   public InMemoryBackend(int shardId, Clock clock) {
     this.shardId = shardId;
@@ -76,11 +87,17 @@ public class InMemoryBackend implements QueueBackend {
   }
 
   @Override
-  public synchronized List<JobDescriptor> enqueue(QueueName queue, List<NewJob> jobs) {
+  public synchronized List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
     Map<Long, Row> t = table(queue);
     long now = clock.millis();
-    List<JobDescriptor> out = new ArrayList<>();
+    List<EnqueuedJob> out = new ArrayList<>();
     for (NewJob j : jobs) {
+      Row holder = j.uniqueKey() == null ? null : t.values().stream()
+          .filter(r -> j.uniqueKey().equals(r.liveKey())).findFirst().orElse(null);
+      if (holder != null) {
+        out.add(EnqueuedJob.existing(descriptor(queue, holder)));
+        continue;
+      }
       Row r = new Row();
       r.id = nextId++;
       r.priority = j.priority();
@@ -92,8 +109,10 @@ public class InMemoryBackend implements QueueBackend {
       r.createdAt = now;
       r.updatedAt = now;
       r.body = j.body().clone();
+      r.uniqueKey = j.uniqueKey();
+      r.expiresAt = j.expiresAtMillis();
       t.put(r.id, r);
-      out.add(descriptor(queue, r));
+      out.add(EnqueuedJob.stored(descriptor(queue, r)));
     }
     return out;
   }
@@ -102,6 +121,7 @@ public class InMemoryBackend implements QueueBackend {
     long now = clock.millis();
     return table(queue).values().stream()
         .filter(r -> r.state == JobState.PENDING && r.priority == priority && r.runAfter <= now)
+        .filter(r -> r.expiresAt == null || r.expiresAt > now)
         .sorted(Comparator.<Row>comparingLong(r -> r.runAfter).thenComparingLong(r -> r.id))
         .limit(limit)
         .toList();
@@ -173,9 +193,12 @@ public class InMemoryBackend implements QueueBackend {
     for (Ack a : acks) {
       Row r = table(queue).get(a.descriptor().localId());
       if (claimedBy(r, claimant)) {
-        if (r.attemptsRemaining > 0) {
+        recordAttempt(r, now, a.appendCustomStatus());
+        if (r.attemptsRemaining > 0 && !a.giveUp()) {
           r.state = JobState.PENDING;
-          r.runAfter = Ack.retryAtMillis(now, a.retryDelayMillis());
+          int attempt = r.attemptsAllowed - r.attemptsRemaining;
+          r.runAfter = Ack.retryAtMillis(now, a.retryPolicy() == null ? a.retryDelayMillis()
+              : a.retryPolicy().delayMillis(attempt, random.nextDouble()));
         } else {
           r.state = JobState.FAILED;
         }
@@ -185,6 +208,14 @@ public class InMemoryBackend implements QueueBackend {
       }
     }
     return n;
+  }
+
+  private static void recordAttempt(Row r, long now, String status) {
+    r.attempts.add(new Attempt(r.attemptsAllowed - r.attemptsRemaining, now, r.claimant,
+        Limits.truncate(status, 500)));
+    while (r.attempts.size() > Attempt.HISTORY_SIZE) {
+      r.attempts.remove(0);
+    }
   }
 
   @Override
@@ -244,7 +275,7 @@ public class InMemoryBackend implements QueueBackend {
   @Override
   public synchronized List<JobInfo> scan(JobFilter filter, ScanCursor after, int limit) {
     return matching(filter).stream()
-        .map(r -> info(filter.queue(), r, false))
+        .map(r -> info(filter.queue(), r, false, false))
         .filter(j -> after == null || ScanCursor.compare(j, asInfo(after)) > 0)
         .sorted(ScanCursor::compare)
         .limit(limit)
@@ -258,10 +289,18 @@ public class InMemoryBackend implements QueueBackend {
 
   @Override
   public synchronized int retryFailed(RetryFailedRequest req) {
-    List<Row> failed = table(req.queue()).values().stream()
-        .filter(r -> r.state == JobState.FAILED && r.priority == req.priority())
-        .limit(req.limit())
-        .toList();
+    Map<Long, Row> t = table(req.queue());
+    List<Row> failed = new ArrayList<>();
+    for (Row r : t.values()) {
+      if (failed.size() >= req.limit()) {
+        break;
+      }
+      boolean keyHeld = r.uniqueKey != null
+          && t.values().stream().anyMatch(o -> r.uniqueKey.equals(o.liveKey()));
+      if (r.state == JobState.FAILED && r.priority == req.priority() && !keyHeld) {
+        failed.add(r);
+      }
+    }
     for (Row r : failed) {
       r.state = JobState.PENDING;
       r.attemptsAllowed = req.attemptsToAllow();
@@ -285,16 +324,18 @@ public class InMemoryBackend implements QueueBackend {
     for (long id : ids) {
       Row r = table(queue).get(id);
       if (r != null) {
-        out.add(info(queue, r, includeBody));
+        out.add(info(queue, r, includeBody, true));
       }
     }
     return out;
   }
 
-  private JobInfo info(QueueName queue, Row r, boolean withBody) {
+  /** As the MySQL backend: lookups return the attempt history, scans do not. */
+  private JobInfo info(QueueName queue, Row r, boolean withBody, boolean withAttempts) {
     return new JobInfo(descriptor(queue, r), r.state, r.attemptsAllowed,
         r.state.visibleAttemptsRemaining(r.attemptsRemaining), r.customStatus,
-        r.createdAt, r.runAfter, r.updatedAt, r.claimant, withBody ? r.body.clone() : null);
+        r.createdAt, r.runAfter, r.updatedAt, r.claimant, withBody ? r.body.clone() : null, r.uniqueKey,
+        r.expiresAt, withAttempts ? r.attempts : List.of());
   }
 
   // --- maintenance ---
@@ -308,18 +349,39 @@ public class InMemoryBackend implements QueueBackend {
     int toFailed = 0;
     int toPending = 0;
     for (Row r : expired) {
-      if (r.attemptsRemaining <= 0 && toFailed < limit) {
+      boolean fail = r.attemptsRemaining <= 0;
+      if (fail ? toFailed >= limit : toPending >= limit) {
+        continue;
+      }
+      recordAttempt(r, clock.millis(), Attempt.CLAIM_TIMED_OUT);
+      if (fail) {
         r.state = JobState.FAILED;
         toFailed++;
-      } else if (r.attemptsRemaining > 0 && toPending < limit) {
+      } else {
         r.state = JobState.PENDING;
         toPending++;
-      } else {
-        continue;
       }
       r.updatedAt = clock.millis();
     }
     return new RescueResult(toPending, toFailed);
+  }
+
+  @Override
+  public synchronized int expireJobs(QueueName queue, long nowMillis, int limit) {
+    List<Row> expired = table(queue).values().stream()
+        .filter(r -> r.state == JobState.PENDING && r.expiresAt != null && r.expiresAt <= nowMillis)
+        .sorted(Comparator.comparingLong(r -> r.expiresAt))
+        .limit(limit)
+        .toList();
+    for (Row r : expired) {
+      String status = Expiry.status(r.expiresAt);
+      r.customStatus = Limits.truncate(status + (r.customStatus.isEmpty() ? "" : "; " + r.customStatus),
+          Limits.CUSTOM_STATUS_MAX_CHARS);
+      r.state = JobState.FAILED;
+      r.expiresAt = null;
+      r.updatedAt = nowMillis;
+    }
+    return expired.size();
   }
 
   @Override
@@ -345,6 +407,41 @@ public class InMemoryBackend implements QueueBackend {
       }
     });
     return out;
+  }
+
+  // --- schedules ---
+
+  @Override
+  public synchronized Schedule createSchedule(ScheduleSpec spec, long createdAtMillis, long firstFireAtMillis) {
+    Schedule s = new Schedule(nextScheduleId++, spec, firstFireAtMillis, createdAtMillis);
+    schedules.put(s.id(), s);
+    return s;
+  }
+
+  @Override
+  public synchronized List<Schedule> listSchedules(QueueName queue) {
+    return schedules.values().stream().filter(s -> queue == null || s.spec().queue().equals(queue)).toList();
+  }
+
+  @Override
+  public synchronized boolean deleteSchedule(long id) {
+    return schedules.remove(id) != null;
+  }
+
+  @Override
+  public synchronized List<Schedule> dueSchedules(long nowMillis, int limit) {
+    return schedules.values().stream().filter(s -> s.nextFireAtMillis() <= nowMillis)
+        .sorted(Comparator.comparingLong(Schedule::nextFireAtMillis)).limit(limit).toList();
+  }
+
+  @Override
+  public synchronized boolean advanceSchedule(long id, long expectedNextMillis, long newNextMillis) {
+    Schedule s = schedules.get(id);
+    if (s == null || s.nextFireAtMillis() != expectedNextMillis) {
+      return false;
+    }
+    schedules.put(id, new Schedule(id, s.spec(), newNextMillis, s.createdAtMillis()));
+    return true;
   }
 
   @Override

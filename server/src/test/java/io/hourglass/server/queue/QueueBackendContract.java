@@ -1,6 +1,7 @@
 package io.hourglass.server.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -342,5 +346,283 @@ abstract class QueueBackendContract {
     assertEquals(3L, backend.unfinishedJobs().get(queue.value()));
     backend.ackSucceeded(queue, ME, List.of(new Ack(done, "", 0)));
     assertEquals(2L, backend.unfinishedJobs().get(queue.value()));
+  }
+
+  // --- extensions: unique keys ---
+
+  NewJob keyed(String body, String key) {
+    return job(body, 1).withUniqueKey(key);
+  }
+
+  @Test
+  void enqueueOfAHeldKeyReturnsTheHolderAndStoresNothing() {
+    EnqueuedJob first = backend.enqueueJobs(queue, List.of(keyed("a", "k"))).get(0);
+    EnqueuedJob again = backend.enqueueJobs(queue, List.of(keyed("b", "k"))).get(0);
+    assertFalse(first.existing());
+    assertTrue(again.existing());
+    assertEquals(first.descriptor(), again.descriptor());
+    assertEquals(1, backend.count(new JobFilter(queue, JobState.PENDING, null, null, null)));
+    assertEquals("a", body(info(first.descriptor()).body()));
+    assertEquals("k", info(first.descriptor()).uniqueKey());
+  }
+
+  @Test
+  void aBatchStoresEachKeyOnceAndEveryUnkeyedJob() {
+    List<EnqueuedJob> got = backend.enqueueJobs(queue,
+        List.of(keyed("a", "k1"), job("plain", 2), keyed("c", "k1"), keyed("d", "k2"), job("plain2", 1)));
+    assertEquals(List.of(false, false, true, false, false), got.stream().map(EnqueuedJob::existing).toList());
+    assertEquals(got.get(0).descriptor(), got.get(2).descriptor());
+    assertEquals("plain", body(info(got.get(1).descriptor()).body()));
+    assertEquals("plain2", body(info(got.get(4).descriptor()).body()));
+    assertEquals(4, backend.count(new JobFilter(queue, JobState.PENDING, null, null, null)));
+  }
+
+  @Test
+  void keysAreExactAndPerQueue() {
+    backend.enqueueJobs(queue, List.of(keyed("a", "Key")));
+    assertFalse(backend.enqueueJobs(queue, List.of(keyed("b", "key"))).get(0).existing(), "case counts");
+    assertFalse(backend.enqueueJobs(queue, List.of(keyed("c", "Key "))).get(0).existing(), "spaces count");
+    QueueName other = QueueName.of(queue.value() + "_other");
+    backend.createQueue(other);
+    try {
+      assertFalse(backend.enqueueJobs(other, List.of(keyed("d", "Key"))).get(0).existing());
+    } finally {
+      backend.deleteQueue(other);
+    }
+  }
+
+  @Test
+  void aFinishedJobReleasesItsKeyAndAnInProgressOneKeepsIt() {
+    JobDescriptor d = backend.enqueueJobs(queue, List.of(keyed("a", "k"))).get(0).descriptor();
+    claim(1, 1);
+    assertTrue(backend.enqueueJobs(queue, List.of(keyed("b", "k"))).get(0).existing(), "IN_PROGRESS holds it");
+    backend.ackSucceeded(queue, ME, List.of(new Ack(d, "", 0)));
+    EnqueuedJob next = backend.enqueueJobs(queue, List.of(keyed("c", "k"))).get(0);
+    assertFalse(next.existing(), "SUCCEEDED released it");
+    claim(1, 1);
+    backend.ackFailed(queue, ME, List.of(new Ack(next.descriptor(), "", 0).givingUp()));
+    assertEquals(JobState.FAILED, info(next.descriptor()).state());
+    assertFalse(backend.enqueueJobs(queue, List.of(keyed("d", "k"))).get(0).existing(), "FAILED released it");
+  }
+
+  @Test
+  void redriveLeavesAFailedKeyedJobWhoseKeyIsHeldAgain() {
+    JobDescriptor old = backend.enqueueJobs(queue, List.of(keyed("old", "k"))).get(0).descriptor();
+    JobDescriptor unkeyed = one(job("plain", 1));
+    claim(1, 2);
+    backend.ackFailed(queue, ME, List.of(new Ack(old, "", 0).givingUp(), new Ack(unkeyed, "", 0).givingUp()));
+    JobDescriptor holder = backend.enqueueJobs(queue, List.of(keyed("new", "k"))).get(0).descriptor();
+    assertEquals(1, backend.retryFailed(new RetryFailedRequest(queue, 1, 1, clock.millis(), 10)));
+    assertEquals(JobState.FAILED, info(old).state(), "would be a second unfinished holder of k");
+    assertEquals(JobState.PENDING, info(unkeyed).state());
+    assertEquals(JobState.PENDING, info(holder).state());
+  }
+
+  @Test
+  void concurrentEnqueuesOfOneKeyStoreOneJob() throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (int round = 0; round < 5; round++) {
+        String key = "race-" + round;
+        List<Future<EnqueuedJob>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          results.add(pool.submit(() -> backend.enqueueJobs(queue, List.of(keyed("x", key), job("y", 2))).get(0)));
+        }
+        Set<JobDescriptor> descriptors = new HashSet<>();
+        int stored = 0;
+        for (Future<EnqueuedJob> f : results) {
+          EnqueuedJob e = f.get();
+          descriptors.add(e.descriptor());
+          stored += e.existing() ? 0 : 1;
+        }
+        assertEquals(1, descriptors.size(), "every racer got the one holder");
+        assertEquals(1, stored);
+      }
+      assertEquals(5, backend.count(new JobFilter(queue, JobState.PENDING, 1, null, null)));
+      assertEquals(5 * threads, backend.count(new JobFilter(queue, JobState.PENDING, 2, null, null)));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // --- extensions: expiry ---
+
+  @Test
+  void anExpiredJobIsNeverClaimedOrPeeked() {
+    JobDescriptor d = one(job("x", 1).withExpiry(clock.millis() + 1000));
+    clock.advance(Duration.ofMillis(1000));
+    assertTrue(backend.peek(new ClaimRequest(queue, 1, 5, ME)).isEmpty());
+    assertTrue(claim(1, 5).isEmpty());
+    assertEquals(JobState.PENDING, info(d).state(), "until the sweep moves it");
+    assertEquals(clock.millis(), info(d).expiresAtMillis());
+  }
+
+  @Test
+  void aJobIsClaimableUntilItsExpiry() {
+    one(job("x", 1).withExpiry(clock.millis() + 1000));
+    clock.advance(Duration.ofMillis(999));
+    assertEquals(1, claim(1, 5).size());
+  }
+
+  @Test
+  void theSweepFailsExpiredPendingJobsSayingSoAndRetryFailedRedrivesThem() {
+    long expiry = clock.millis() + 1000;
+    JobDescriptor expired = backend.enqueue(queue,
+        List.of(new NewJob("x".getBytes(), 1, clock.millis(), 1, "queued by cron").withExpiry(expiry))).get(0);
+    JobDescriptor later = one(job("later", 1).withExpiry(clock.millis() + 5000));
+    JobDescriptor never = one(job("never", 1));
+    clock.advance(Duration.ofMillis(1000));
+    assertEquals(1, backend.expireJobs(queue, clock.millis(), 100));
+    JobInfo i = info(expired);
+    assertEquals(JobState.FAILED, i.state());
+    assertEquals(Expiry.status(expiry) + "; queued by cron", i.customStatus());
+    assertTrue(i.customStatus().startsWith("expired at " + java.time.Instant.ofEpochMilli(expiry)));
+    assertNull(i.expiresAtMillis(), "cleared, so a redrive runs it");
+    assertEquals(JobState.PENDING, info(later).state());
+    assertEquals(JobState.PENDING, info(never).state());
+    assertEquals(0, backend.expireJobs(queue, clock.millis(), 100));
+    assertEquals(1, backend.count(new JobFilter(queue, JobState.FAILED, null, null, null)));
+    assertEquals(1, backend.scan(new JobFilter(queue, JobState.FAILED, null, null, null), null, 10).size());
+    assertEquals(1, backend.retryFailed(new RetryFailedRequest(queue, 1, 1, clock.millis(), 10)));
+    assertEquals(3, claim(1, 5).size(), "the redriven job, 'later' and 'never'");
+  }
+
+  @Test
+  void theSweepLeavesClaimedJobsAndMovesAtMostTheLimitSoonestFirst() {
+    long now = clock.millis();
+    JobDescriptor claimed = one(job("claimed", 2).withExpiry(now + 10));
+    claim(2, 1);
+    JobDescriptor a = one(job("a", 1).withExpiry(now + 30));
+    JobDescriptor b = one(job("b", 1).withExpiry(now + 20));
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1, backend.expireJobs(queue, clock.millis(), 1));
+    assertEquals(JobState.FAILED, info(b).state());
+    assertEquals(JobState.PENDING, info(a).state());
+    assertEquals(1, backend.expireJobs(queue, clock.millis(), 5));
+    assertEquals(JobState.IN_PROGRESS, info(claimed).state());
+    backend.ackFailed(queue, ME, List.of(new Ack(claimed, "", 0)));
+    assertTrue(claim(2, 1).isEmpty(), "back to PENDING but expired");
+    assertEquals(1, backend.expireJobs(queue, clock.millis(), 5));
+  }
+
+  // --- extensions: give up, retry policy, attempt history ---
+
+  @Test
+  void giveUpSendsAFailedJobToFailedWhateverAttemptsRemain() {
+    JobDescriptor d = backend.enqueue(queue, List.of(new NewJob("x".getBytes(), 1, clock.millis(), 5, ""))).get(0);
+    claim(1, 1);
+    assertEquals(1, backend.ackFailed(queue, ME, List.of(new Ack(d, "bad input", 1000).givingUp())));
+    JobInfo i = info(d);
+    assertEquals(JobState.FAILED, i.state());
+    assertEquals(4, i.attemptsRemaining());
+    assertEquals("bad input", i.customStatus());
+  }
+
+  @Test
+  void anExponentialPolicyDoublesTheDelayPerAttemptUpToItsCap() {
+    RetryPolicy policy = RetryPolicy.exponential(1000, 3000, 0);
+    JobDescriptor d = backend.enqueue(queue, List.of(new NewJob("x".getBytes(), 1, clock.millis(), 10, ""))).get(0);
+    long[] expected = {1000, 2000, 3000, 3000};
+    for (long delay : expected) {
+      clock.advance(Duration.ofHours(1));
+      assertEquals(1, claim(1, 1).size());
+      backend.ackFailed(queue, ME, List.of(new Ack(d, "", 7).withRetryPolicy(policy)));
+      assertEquals(clock.millis() + delay, info(d).runAfterMillis());
+    }
+  }
+
+  @Test
+  void aFixedPolicyAndJitterStayInBounds() {
+    JobDescriptor f = one(job("fixed", 1));
+    JobDescriptor j = one(job("jitter", 2));
+    claim(1, 1);
+    claim(2, 1);
+    backend.ackFailed(queue, ME, List.of(new Ack(f, "", 0).withRetryPolicy(RetryPolicy.fixed(4000)),
+        new Ack(j, "", 0).withRetryPolicy(RetryPolicy.exponential(10_000, 60_000, 0.5))));
+    assertEquals(clock.millis() + 4000, info(f).runAfterMillis());
+    long jittered = info(j).runAfterMillis() - clock.millis();
+    assertTrue(jittered >= 5000 && jittered <= 15_000, "10 s ± 50%: " + jittered);
+  }
+
+  @Test
+  void failureAcksAndRescuesRecordTheLastTenAttempts() {
+    JobDescriptor d = backend.enqueue(queue, List.of(new NewJob("x".getBytes(), 1, clock.millis(), 20, ""))).get(0);
+    for (int i = 1; i <= 11; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      claim(1, 1);
+      backend.ackFailed(queue, ME, List.of(new Ack(d, "boom " + i, 0)));
+    }
+    List<Attempt> history = info(d).attempts();
+    assertEquals(10, history.size());
+    assertEquals(new Attempt(2, history.get(0).atMillis(), ME, "boom 2"), history.get(0));
+    assertEquals(new Attempt(11, clock.millis(), ME, "boom 11"), history.get(9));
+    clock.advance(Duration.ofSeconds(1));
+    claim(1, 1);
+    clock.advance(Duration.ofMinutes(5));
+    backend.rescueExpiredClaims(queue, clock.millis(), 10);
+    history = info(d).attempts();
+    assertEquals(new Attempt(12, clock.millis(), ME, Attempt.CLAIM_TIMED_OUT), history.get(9));
+    assertEquals("boom 3", history.get(0).status());
+    assertTrue(backend.scan(new JobFilter(queue, JobState.PENDING, null, null, null), null, 5).get(0).attempts()
+        .isEmpty(), "scans leave the history out");
+  }
+
+  @Test
+  void aJobThatNeverFailedHasNoAttempts() {
+    JobDescriptor d = one(job("x", 1));
+    claim(1, 1);
+    backend.ackSucceeded(queue, ME, List.of(new Ack(d, "", 0)));
+    assertEquals(List.of(), info(d).attempts());
+    assertNull(info(d).uniqueKey());
+    assertNull(info(d).expiresAtMillis());
+  }
+
+  // --- extensions: schedules ---
+
+  ScheduleSpec every(long millis) {
+    return new ScheduleSpec(queue, null, null, millis, "tick".getBytes(), 2, 3);
+  }
+
+  @Test
+  void schedulesAreStoredListedByQueueAndDeleted() {
+    long t = clock.millis();
+    Schedule a = backend.createSchedule(every(60_000), t, t + 60_000);
+    Schedule b = backend.createSchedule(new ScheduleSpec(queue, "*/5 * * * *", "Europe/Paris", null, "c".getBytes(), 1, 1),
+        t, t + 1000);
+    try {
+      List<Schedule> mine = backend.listSchedules(queue);
+      assertEquals(List.of(a.id(), b.id()), mine.stream().map(Schedule::id).toList());
+      Schedule read = mine.get(1);
+      assertEquals("*/5 * * * *", read.spec().cron());
+      assertEquals("Europe/Paris", read.spec().zone());
+      assertNull(read.spec().intervalMillis());
+      assertEquals("c", body(read.spec().body()));
+      assertEquals(60_000L, mine.get(0).spec().intervalMillis());
+      assertEquals(t + 60_000, mine.get(0).nextFireAtMillis());
+      assertEquals(t, mine.get(0).createdAtMillis());
+      assertTrue(backend.listSchedules(null).stream().anyMatch(s -> s.id() == a.id()));
+      assertTrue(backend.listSchedules(QueueName.of("no_such_queue_s")).isEmpty());
+    } finally {
+      assertTrue(backend.deleteSchedule(a.id()));
+      assertTrue(backend.deleteSchedule(b.id()));
+    }
+    assertFalse(backend.deleteSchedule(a.id()));
+    assertTrue(backend.listSchedules(queue).isEmpty());
+  }
+
+  @Test
+  void dueSchedulesAdvanceOnceByCompareAndSet() {
+    long t = clock.millis();
+    Schedule s = backend.createSchedule(every(1000), t, t + 1000);
+    try {
+      assertTrue(backend.dueSchedules(t + 999, 10).stream().noneMatch(x -> x.id() == s.id()));
+      assertTrue(backend.dueSchedules(t + 1000, 10).stream().anyMatch(x -> x.id() == s.id()));
+      assertTrue(backend.advanceSchedule(s.id(), t + 1000, t + 2000));
+      assertFalse(backend.advanceSchedule(s.id(), t + 1000, t + 2000), "a second server saw the old tick");
+      assertEquals(t + 2000, backend.listSchedules(queue).get(0).nextFireAtMillis());
+    } finally {
+      backend.deleteSchedule(s.id());
+    }
   }
 }
