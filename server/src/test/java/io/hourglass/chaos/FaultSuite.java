@@ -42,6 +42,7 @@ public final class FaultSuite {
     SuitePlan plan = SuitePlan.shortRun();
     Path jar = null;
     Path dir = null;
+    FaultKind only = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--short" -> plan = SuitePlan.shortRun();
@@ -49,11 +50,17 @@ public final class FaultSuite {
         case "--trials" -> plan = SuitePlan.longRun().withFaultsPerKind(Integer.parseInt(args[++i]));
         case "--server-jar" -> jar = Path.of(args[++i]);
         case "--dir" -> dir = Path.of(args[++i]);
+        case "--only" -> only = FaultKind.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         default -> {
-          System.err.println("usage: scripts/chaos [--short | --long | --trials N] [--server-jar JAR] [--dir DIR]");
+          System.err.println("usage: scripts/chaos [--short | --long | --trials N] [--only KIND] [--server-jar JAR]"
+              + " [--dir DIR]; KIND is one of server-kill, one-of-two-servers-kill, shard-kill, worker-kill,"
+              + " shard-freeze");
           System.exit(2);
         }
       }
+    }
+    if (only != null) {
+      plan = plan.only(only);
     }
     try {
       Result r = run(plan, dir == null ? Files.createTempDirectory("hourglass-chaos-") : dir, jar, System.out);

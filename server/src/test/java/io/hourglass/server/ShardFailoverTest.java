@@ -200,6 +200,55 @@ class ShardFailoverTest {
     }
     assertTrue(reached, "no enqueue reached shard 2 after it came back");
 
+    assertNothingLostOrStranded(client, queue, traffic);
+  }
+
+  @Test
+  void restartedShardRejoinsOnceAndStaysInRotationUnderTraffic() throws Exception {
+    start(List.of(1, 2, 3), Map.of());
+    PinLater.Client client = server.client();
+    String queue = "rejoin";
+    client.createQueue(CONTEXT, queue);
+
+    Traffic traffic = new Traffic(server, queue);
+    long rejoinMs;
+    long downsAtRejoin;
+    long onShard2AtRejoin;
+    try {
+      Thread.sleep(1000);
+      long downsBefore = ShardFile.shards(server).get(2).get("downs").asLong();
+      shards.kill(2);
+      Eventually.await(WITHIN, "killed shard 2 out of rotation", () -> state(2).equals("down"));
+      // Down long enough for the request pool's reconnect backoff to reach its cap (5 s): the
+      // case where a restarted shard used to rejoin, fail a request on an empty pool and leave
+      // again, several times over.
+      Thread.sleep(6000);
+      shards.start(2); // returns once mariadbd answers
+      rejoinMs = Eventually.await(WITHIN, "restarted shard 2 back in rotation", () -> healthyWithQueues(2));
+      downsAtRejoin = ShardFile.shards(server).get(2).get("downs").asLong();
+      onShard2AtRejoin = traffic.acknowledged.stream().filter(d -> shardOf(d) == 2).count();
+      assertEquals(downsBefore + 1, downsAtRejoin, "shard 2 went down more than once before it rejoined");
+      // Traffic on it for a while: it must stay in.
+      long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < until) {
+        assertEquals("healthy", state(2), "restarted shard 2 left rotation again after it rejoined");
+        Thread.sleep(50);
+      }
+    } finally {
+      traffic.stop();
+    }
+    System.out.printf("shard 2 killed and restarted: back in rotation %d ms after mariadbd answered%n", rejoinMs);
+    assertEquals(downsAtRejoin, ShardFile.shards(server).get(2).get("downs").asLong(),
+        "shard 2 was taken out of rotation again after it rejoined");
+    // Rejoining waits for the request pool to have a connection, not for its reconnect backoff.
+    assertTrue(rejoinMs < 2000, "restarted shard 2 rejoined only " + rejoinMs + " ms after it answered");
+    assertTrue(traffic.acknowledged.stream().filter(d -> shardOf(d) == 2).count() > onShard2AtRejoin,
+        "no enqueue reached shard 2 after it rejoined");
+    assertNothingLostOrStranded(client, queue, traffic);
+  }
+
+  /** Drains the queue and checks that every acknowledged descriptor is there and SUCCEEDED. */
+  private void assertNothingLostOrStranded(PinLater.Client client, String queue, Traffic traffic) throws Exception {
     // Nothing stranded: acks that failed go through now; claims whose answer was lost in the
     // crash come back after the claim timeout; then everything drains to SUCCEEDED.
     ackSucceeded(client, queue, new ArrayList<>(traffic.unacked));

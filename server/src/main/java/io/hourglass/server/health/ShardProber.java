@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * Probes every shard each {@code health.probeIntervalMillis}: {@code SELECT 1} on a connection
  * of its own, with {@code health.probeTimeoutMillis} to connect and to answer. A failed probe
  * takes the shard out of rotation; a good one puts it back, after giving it any queue it lacks.
+ * For a shard that is down, "good" also means that its request pool hands out a connection
+ * (see {@code mysql.ShardOps#probe}): a restarted shard rejoins once, not in and out until its
+ * pool has reconnected.
  * Shards are probed in parallel, and a shard whose last probe still hangs is not probed again,
  * so one hung shard delays nobody else's verdict.
  */

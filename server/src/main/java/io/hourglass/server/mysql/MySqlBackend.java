@@ -76,10 +76,11 @@ public final class MySqlBackend implements QueueBackend {
 
   /** Opens the shard's pool; {@code health} is marked down by connection failures seen here. */
   public static MySqlBackend open(ShardSpec shard, PoolSettings settings, Clock clock, ShardHealth health) {
-    HikariDataSource ds = ShardPool.open(shard, settings);
-    HikariDataSource admin = ShardPool.openAdmin(shard, settings);
+    ConnectGate gate = new ConnectGate();
+    HikariDataSource ds = ShardPool.open(shard, settings, gate);
+    HikariDataSource admin = ShardPool.openAdmin(shard, settings, gate);
     MySqlBackend backend =
-        new MySqlBackend(shard, settings, ds, admin, clock, new ShardOps(shard, ds, settings, health));
+        new MySqlBackend(shard, settings, ds, admin, clock, new ShardOps(shard, ds, settings, health, gate));
     try {
       backend.sql.ensureSchema();
     } catch (RuntimeException e) {

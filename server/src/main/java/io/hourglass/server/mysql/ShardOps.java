@@ -34,18 +34,20 @@ final class ShardOps implements AutoCloseable {
   private final PoolSettings settings;
   private final ShardHealth health;
   private final DirectConnections direct;
+  private final ConnectGate gate;
   private final AtomicInteger inflight = new AtomicInteger();
   private final String serverName = ProcessHandle.current().pid() + "@" + hostName();
   /** Kept open between probes (one per second); replaced when a probe fails. */
   private Connection probeConnection;
 
-  ShardOps(ShardSpec shard, HikariDataSource hikari, PoolSettings settings, ShardHealth health) {
+  ShardOps(ShardSpec shard, HikariDataSource hikari, PoolSettings settings, ShardHealth health, ConnectGate gate) {
     this.shardId = shard.id();
     this.database = shard.database();
     this.hikari = hikari;
     this.settings = settings;
     this.health = health;
     this.direct = new DirectConnections(shard);
+    this.gate = gate;
   }
 
   ShardHealth health() {
@@ -70,6 +72,7 @@ final class ShardOps implements AutoCloseable {
       case SHARD_CONNECTION_FAILED -> {
         health.recordError();
         if (!poolExhausted(e) && !SqlErrors.isStatementTimeout(e.getCause())) {
+          gate.shut();
           evictIdleConnections();
           health.markDown(e.getMessage());
         }
@@ -128,6 +131,12 @@ final class ShardOps implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code SELECT 1} on the probe's own connection. While the shard counts as down, an answer
+   * opens the {@link ConnectGate} and the probe passes only once the request pool hands out a
+   * connection too: a shard readmitted on the probe alone met its first requests with an empty
+   * pool, and their "connection is not available" timeouts took it out of rotation again.
+   */
   synchronized void probe(Duration timeout) {
     try {
       if (probeConnection == null) {
@@ -139,10 +148,26 @@ final class ShardOps implements AutoCloseable {
       }
     } catch (SQLException e) {
       closeProbeConnection();
+      gate.shut();
       evictIdleConnections();
       throw new QueueException(QueueException.Kind.SHARD_CONNECTION_FAILED,
           "shard " + shardId + " did not answer a probe within " + timeout.toMillis() + " ms: "
               + e.getMessage(), e);
+    }
+    gate.open();
+    if (!health.isUp()) {
+      awaitPooledConnection();
+    }
+  }
+
+  /** Borrows (and returns) one request-pool connection, waiting at most the pool's connect timeout. */
+  private void awaitPooledConnection() {
+    try (Connection c = hikari.getConnection()) {
+      // Borrowed, so requests will get one too; HikariCP checks it if it sat idle.
+    } catch (SQLException e) {
+      throw new QueueException(QueueException.Kind.SHARD_CONNECTION_FAILED,
+          "shard " + shardId + " answers probes, but its request pool got no connection within "
+              + hikari.getConnectionTimeout() + " ms: " + e.getMessage(), e);
     }
   }
 
@@ -264,6 +289,7 @@ final class ShardOps implements AutoCloseable {
 
   @Override
   public void close() {
+    gate.close(); // before the pools close: their adder threads must not wait here for ever
     closeProbeConnection();
   }
 }

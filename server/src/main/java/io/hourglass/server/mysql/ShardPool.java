@@ -12,9 +12,12 @@ import java.util.Properties;
 final class ShardPool {
   private ShardPool() {}
 
-  /** The pool of the request path: enqueue, claim, ack, checkpoint, lookup, maintenance. */
-  static HikariDataSource open(ShardSpec shard, PoolSettings settings) {
-    return open(shard, settings, "shard-" + shard.id(), settings.maxConnections(), settings.statementTimeout());
+  /**
+   * The pool of the request path: enqueue, claim, ack, checkpoint, lookup, maintenance. Its new
+   * connections wait at {@code gate} while the shard is down (see {@link ConnectGate}).
+   */
+  static HikariDataSource open(ShardSpec shard, PoolSettings settings, ConnectGate gate) {
+    return open(shard, settings, gate, "shard-" + shard.id(), settings.maxConnections(), settings.statementTimeout());
   }
 
   /**
@@ -22,19 +25,19 @@ final class ShardPool {
    * Kept apart so that operator statements (a regex over every body of a queue) can use up only
    * their own share of a shard's connections.
    */
-  static HikariDataSource openAdmin(ShardSpec shard, PoolSettings settings) {
-    HikariDataSource ds = open(shard, settings, "shard-" + shard.id() + "-admin",
+  static HikariDataSource openAdmin(ShardSpec shard, PoolSettings settings, ConnectGate gate) {
+    HikariDataSource ds = open(shard, settings, gate, "shard-" + shard.id() + "-admin",
         settings.admin().maxConnections(), settings.admin().statementTimeout());
     return ds;
   }
 
-  private static HikariDataSource open(ShardSpec shard, PoolSettings settings, String name, int size,
-      Duration statementTimeout) {
+  private static HikariDataSource open(ShardSpec shard, PoolSettings settings, ConnectGate gate, String name,
+      int size, Duration statementTimeout) {
     HikariConfig c = new HikariConfig();
     c.setPoolName(name);
-    c.setDataSource(new TimeLimitedDataSource(
+    c.setDataSource(new GatedDataSource(new TimeLimitedDataSource(
         new DriverDataSource(jdbcUrl(shard), null, driverProperties(settings), shard.user(), shard.password()),
-        statementTimeout));
+        statementTimeout), gate));
     c.setMaximumPoolSize(size);
     c.setMinimumIdle(Math.min(2, size));
     c.setConnectionTimeout(settings.connectTimeout().toMillis());
