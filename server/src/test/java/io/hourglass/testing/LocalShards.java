@@ -140,11 +140,17 @@ public final class LocalShards {
     return args.toArray(String[]::new);
   }
 
+  /** At JVM exit: stops the shards and deletes their data (each test run would leave ~0.5 GB). */
   private void stopAllQuietly() {
     try {
       run("stop");
     } catch (RuntimeException ignored) {
       // the JVM is exiting; the processes die with their data dir anyway
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException ignored) {
+      // best effort: a leftover temp dir is not worth failing the run for
     }
   }
 
