@@ -82,7 +82,8 @@ const string CONTINUATION_END = "-1"
  *   runAfterTimestampMillis  not dequeued before this time. Default: now.
  *   numAttemptsAllowed       attempts in all (first run plus retries); must be >= 1.
  *                            Default 2, i.e. one retry. Zero or negative is rejected.
- *   customStatus             free text for humans; truncated to 1000 characters, never an error.
+ *   customStatus             free text for humans; truncated to 1000 characters (Unicode code
+ *                            points; a cut never splits one), never an error.
  */
 struct PinLaterJob {
   1: required binary body;
@@ -128,8 +129,9 @@ struct PinLaterEnqueueResponse {
  *   appendCustomStatus  appended to the job's custom status (the result is truncated to 1000
  *                       characters).
  *   retryDelayMillis    failure acks only: a job with attempts left becomes PENDING again with
- *                       runAfter = now + retryDelayMillis. Ignored for success acks and for
- *                       jobs with no attempts left (those become FAILED).
+ *                       runAfter = now + retryDelayMillis (the sum saturates: 2^63-1 means
+ *                       "never", not "at once"). Ignored for success acks and for jobs with
+ *                       no attempts left (those become FAILED).
  */
 struct PinLaterJobAckInfo {
   1: required string jobDescriptor;
@@ -223,7 +225,9 @@ struct PinLaterCheckpointJobsRequest {
   2: required list<PinLaterCheckpointJobRequest> requests;
 }
 
-/* Jobs not found are left out of the returned map. */
+/* Jobs not found are left out of the returned map. A descriptor naming a shard that is not
+   configured, or a priority outside 1..priorityLevels, is CONTINUATION_INVALID (this server
+   cannot have issued it), here and in acks and checkpoints. */
 struct PinLaterLookupJobRequest {
   1: required list<string> jobDescriptors;
   2: optional bool includeBody = 0;
@@ -414,7 +418,7 @@ service PinLater {
   void checkpointJobs(1: RequestContext context, 2: PinLaterCheckpointJobsRequest request)
       throws(1: PinLaterException e);
 
-  /* Job info by descriptor; unknown descriptors are left out of the map. */
+  /* Job info by descriptor; descriptors of jobs that do not exist are left out of the map. */
   map<string, PinLaterJobInfo> lookupJobs(1: RequestContext context,
       2: PinLaterLookupJobRequest request)
       throws(1: PinLaterException e);
