@@ -42,9 +42,17 @@ final class NormalLoad implements AutoCloseable {
   static final String THRIFT_QUEUE = "normal_thrift";
   static final String JAVA_QUEUE = "normal_java";
 
+  private final long pauseMillis;
+
   NormalLoad(String host, int port, int thriftClients) {
+    this(host, port, thriftClients, 0);
+  }
+
+  /** {@code pauseMillis} between one client's cycles (0: as fast as the server answers). */
+  NormalLoad(String host, int port, int thriftClients, long pauseMillis) {
     this.host = host;
     this.port = port;
+    this.pauseMillis = pauseMillis;
     List<Thread> ts = new java.util.ArrayList<>();
     for (int i = 0; i < thriftClients; i++) {
       int n = i;
@@ -97,6 +105,9 @@ final class NormalLoad implements AutoCloseable {
     }
     rpc.ack(new PinLaterJobAckRequest(queue).setJobsSucceeded(List.of(new PinLaterJobAckInfo(job.getKey()))));
     served.incrementAndGet();
+    if (pauseMillis > 0) {
+      Thread.sleep(pauseMillis);
+    }
   }
 
   private void fail(String what) {
