@@ -70,6 +70,8 @@ public final class SoakLoad {
     }
     String host = address.substring(0, address.lastIndexOf(':'));
     int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    // the clients' Finagle logs its start-up at INFO; keep the table readable
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     createQueues(host, port);
 
     NormalLoad normal = new NormalLoad(host, port, 2, 20);
