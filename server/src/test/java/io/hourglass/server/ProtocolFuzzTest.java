@@ -1,42 +1,48 @@
 package io.hourglass.server;
 
 import static io.hourglass.testing.TestServer.CONTEXT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hourglass.testing.MutableClock;
+import io.hourglass.fuzz.FuzzCampaign;
+import io.hourglass.testing.ServerLogCapture;
 import io.hourglass.testing.TestServer;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.apache.thrift.protocol.TBinaryProtocol;
-import org.apache.thrift.protocol.TField;
-import org.apache.thrift.protocol.TMessage;
-import org.apache.thrift.protocol.TMessageType;
-import org.apache.thrift.protocol.TStruct;
-import org.apache.thrift.protocol.TType;
-import org.apache.thrift.transport.TMemoryBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile bytes on the Thrift port (libthrift 0.10, which we once used, had DoS bugs on crafted input): random
- * frames, lying length prefixes and oversized declared strings/containers must neither crash
- * the server nor make it allocate what the attacker declares. After each attack a well-behaved
- * client is served normally.
+ * The fuzzer against a real server over real sockets (see {@link FuzzCampaign}): at least 10,000
+ * hostile frames of every kind over four connections while normal clients enqueue, dequeue and
+ * ack throughout. Fails on any failed normal request, any answer the oracle rejects, heap growth
+ * (after GC) beyond {@link #HEAP_GROWTH_BOUND}, or a stack trace in the server's log.
+ *
+ * <p>Replay or a long run: {@code scripts/fuzz --frames 1000000 [--seed S]} (system properties
+ * {@code fuzz.frames} and {@code fuzz.seed}).
  */
 class ProtocolFuzzTest {
+  /** The server's own state for a few queues is a few MiB; a leak per frame would be far more. */
+  static final long HEAP_GROWTH_BOUND = 64L << 20;
+  static final int MAX_FRAME_BYTES = 1 << 20;
+  static final int MAX_STRING_BYTES = 65536;
+  static final int MAX_CONTAINER_ITEMS = 1000;
   static TestServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestServer.start(MutableClock.startingNow(), Map.of(
-        "thrift.maxStringBytes", "65536", "thrift.maxContainerItems", "1000"));
-    server.client().createQueue(CONTEXT, "fuzz");
+    // the real clock, so that the rate-limited malformed-request log writes its lines
+    server = TestServer.start(Clock.systemUTC(), Map.of(
+        "thrift.maxFrameBytes", String.valueOf(MAX_FRAME_BYTES),
+        "thrift.maxStringBytes", String.valueOf(MAX_STRING_BYTES),
+        "thrift.maxContainerItems", String.valueOf(MAX_CONTAINER_ITEMS),
+        "dequeue.maxWaitMillis", "500"));
+    for (String q : FuzzCampaign.QUEUES) {
+      server.client().createQueue(CONTEXT, q);
+    }
   }
 
   @AfterAll
@@ -44,80 +50,45 @@ class ProtocolFuzzTest {
     server.close();
   }
 
-  private static void assertStillServing() throws Exception {
-    assertTrue(server.client().getQueueNames(CONTEXT).contains("fuzz"));
-  }
-
-  /** Sends bytes on a fresh connection, reads whatever comes back for a moment, closes. */
-  private static void send(byte[] bytes) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", server.port())) {
-      s.setSoTimeout(100);
-      s.getOutputStream().write(bytes);
-      s.getOutputStream().flush();
-      s.shutdownOutput(); // nothing more is coming: the server may answer or close at once
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[4096];
-      try {
-        while (in.read(buf) >= 0) {
-          // drain until the server answers, closes or goes quiet
-        }
-      } catch (SocketTimeoutException | java.net.SocketException quiet) {
-        // fine: the server may keep the connection open or reset it
-      }
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
     }
-  }
-
-  private static byte[] framed(byte[] payload) throws IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    DataOutputStream d = new DataOutputStream(out);
-    d.writeInt(payload.length);
-    d.write(payload);
-    return out.toByteArray();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   @Test
-  void randomFramesDoNotHurtTheServer() throws Exception {
-    Random random = new Random(42);
-    for (int i = 0; i < 40; i++) {
-      byte[] payload = new byte[random.nextInt(200)];
-      random.nextBytes(payload);
-      if (i % 3 == 0 && payload.length >= 4) {
-        // a plausible strict binary header, so the garbage reaches the struct decoders
-        payload[0] = (byte) 0x80;
-        payload[1] = 1;
-        payload[2] = 0;
-        payload[3] = 1;
-      }
-      send(framed(payload));
+  void tenThousandHostileFramesLeaveNormalClientsServedTheHeapBoundedAndTheLogFreeOfStackTraces()
+      throws Exception {
+    long frames = Long.getLong("fuzz.frames", 10_000);
+    long seed = Long.getLong("fuzz.seed", System.nanoTime());
+    FuzzCampaign.Settings settings = new FuzzCampaign.Settings("127.0.0.1", server.port(), frames, 4, seed,
+        MAX_FRAME_BYTES, MAX_STRING_BYTES, MAX_CONTAINER_ITEMS);
+    // warm up (classes, JIT, pools) so that what stays afterwards is growth, not first use
+    FuzzCampaign.run(settings.withFrames(600).withSeed(seed ^ 0x5eed));
+    long before = heapAfterGc();
+    FuzzCampaign.Result result;
+    List<String> stackTraces;
+    List<String> lines;
+    try (ServerLogCapture log = new ServerLogCapture()) {
+      result = FuzzCampaign.run(settings);
+      stackTraces = log.stackTraces();
+      lines = log.lines();
     }
-    assertStillServing();
-  }
-
-  @Test
-  void frameLengthThatLiesDoesNotMakeTheServerWaitForGigabytes() throws Exception {
-    send(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3});
-    send(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0});
-    assertStillServing();
-  }
-
-  @Test
-  void declaredHugeStringsAndContainersAreRefusedWithoutAllocatingThem() throws Exception {
-    for (int attack = 0; attack < 2; attack++) {
-      TMemoryBuffer buf = new TMemoryBuffer(64);
-      TBinaryProtocol p = new TBinaryProtocol(buf);
-      p.writeMessageBegin(new TMessage("createQueue", TMessageType.CALL, 1));
-      p.writeStructBegin(new TStruct("createQueue_args"));
-      if (attack == 0) {
-        p.writeFieldBegin(new TField("name", TType.STRING, (short) 2));
-        p.writeI32(Integer.MAX_VALUE - 8); // declared string length, no bytes follow
-      } else {
-        p.writeFieldBegin(new TField("context", TType.STRUCT, (short) 1));
-        p.writeFieldBegin(new TField("x", TType.LIST, (short) 9));
-        p.writeByte(TType.STRING);
-        p.writeI32(Integer.MAX_VALUE); // declared list size
-      }
-      send(framed(java.util.Arrays.copyOf(buf.getArray(), buf.length())));
-    }
-    assertStillServing();
+    long after = heapAfterGc();
+    String replay = "replay: scripts/fuzz --frames " + frames + " --seed " + seed;
+    System.out.println(result.summary());
+    System.out.printf("heap after GC: %d KiB before, %d KiB after (%+d KiB); %d server log lines%n",
+        before >> 10, after >> 10, (after - before) >> 10, lines.size());
+    assertTrue(result.fuzz().sent() >= frames, result.summary());
+    assertEquals(0, result.fuzz().rejected(), "answers the oracle rejects, " + replay + ":\n"
+        + String.join("\n", result.fuzz().failures()));
+    assertEquals(0, result.normalFailed(), "normal requests failed, " + replay + ":\n"
+        + String.join("\n", result.normalFailures()));
+    assertTrue(result.normalServed() > 0, "no normal request was served");
+    assertTrue(stackTraces.isEmpty(), "stack traces in the server log, " + replay + ":\n"
+        + String.join("\n", stackTraces.subList(0, Math.min(40, stackTraces.size()))));
+    assertTrue(after - before < HEAP_GROWTH_BOUND, "heap grew by " + ((after - before) >> 20) + " MiB, " + replay);
+    assertTrue(server.client().getQueueNames(CONTEXT).containsAll(FuzzCampaign.QUEUES));
   }
 }
