@@ -17,6 +17,7 @@ import io.hourglass.server.health.ShardProber;
 import io.hourglass.server.maintenance.ClaimRescuer;
 import io.hourglass.server.maintenance.FinishedJobPruner;
 import io.hourglass.server.maintenance.MaintenanceService;
+import io.hourglass.server.dequeue.LongPoll;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.QueueAdmin;
@@ -57,6 +58,8 @@ public final class HourglassServer implements AutoCloseable {
   private final ShardProber prober;
   private final LiveServers liveServers;
   private final ClaimRescuer rescuer;
+  /** Set by startThrift: what the rescuer forgets and signals when jobs go back to PENDING. */
+  private EmptySlotCache emptySlots;
   private final FinishedJobPruner pruner;
   private ListeningServer thrift;
   private AdminHttp admin;
@@ -86,7 +89,7 @@ public final class HourglassServer implements AutoCloseable {
       metrics.register("cluster.liveServers", (Gauge<Integer>) liveServers::getAsInt);
       startThrift(config, clock);
       MaintenanceService.Context rescue = maintenanceContext(config, clock, config.maintenance().rescueInterval());
-      rescuer = opened(new ClaimRescuer(rescue));
+      rescuer = opened(new ClaimRescuer(rescue, emptySlots::forgetAll));
       pruner = opened(new FinishedJobPruner(maintenanceContext(config, clock, config.maintenance().gcInterval())));
       rescuer.start();
       pruner.start();
@@ -129,11 +132,14 @@ public final class HourglassServer implements AutoCloseable {
       return t;
     });
     opened(timer::shutdownNow);
-    DequeueWaiters waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
-    metrics.register("dequeue.waiting", (Gauge<Integer>) waiters::waiting);
-    Coordinator coordinator = new Coordinator(shards, config.priorityLevels(),
-        new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters),
+    LongPoll longPoll = new LongPoll(clock, workers, timer, config.dequeuePollInterval().toMillis());
+    metrics.register("dequeue.waiting", (Gauge<Integer>) longPoll::waiting);
+    emptySlots = new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), longPoll);
+    Coordinator coordinator = new Coordinator(shards, config.priorityLevels(), emptySlots,
         q -> queueConfig.get().forQueue(q.value()).claimTimeout());
+    long probeEvery = config.dequeuePollInterval().toMillis();
+    // Slots the probe found empty stay marked until just after its next run (2 intervals).
+    longPoll.probeWith((queue, demand) -> coordinator.probeForWork(queue, demand, 2 * probeEvery));
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
         config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()),
         shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId));
@@ -141,7 +147,7 @@ public final class HourglassServer implements AutoCloseable {
     MalformedRequestLog malformed = MalformedRequestLog.toServerLog(clock);
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, queueConfig::get, liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
-        reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics,
+        reader, new DeleteGuard(config.deletePasswordHash()), longPoll, metrics,
         new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues()))));
     Thrift.Server finagle = Thrift.server()
         .withLabel("hourglass")
@@ -156,7 +162,7 @@ public final class HourglassServer implements AutoCloseable {
             new ThriftDispatcher(service, protocol, malformed));
     opened(() -> Await.ready(thrift.close(), Duration.fromSeconds(10)));
     // Closed first (last opened): waiting long polls answer empty instead of holding up close.
-    opened(waiters::releaseAll);
+    opened(longPoll::releaseAll);
   }
 
   private MaintenanceService.Context maintenanceContext(ServerConfig config, Clock clock, java.time.Duration every) {

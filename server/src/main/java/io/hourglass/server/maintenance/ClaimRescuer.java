@@ -1,5 +1,6 @@
 package io.hourglass.server.maintenance;
 
+import io.hourglass.server.queue.NewWork;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.RescueResult;
 import io.hourglass.server.queue.Shard;
@@ -12,8 +13,16 @@ import io.hourglass.server.queue.Shard;
 public final class ClaimRescuer extends MaintenanceService {
   public static final String TASK = "rescue";
 
+  private final NewWork newWork;
+
   public ClaimRescuer(Context context) {
+    this(context, NewWork.NONE);
+  }
+
+  /** @param newWork told how many jobs went back to PENDING (wakes long-polling dequeues) */
+  public ClaimRescuer(Context context, NewWork newWork) {
     super(TASK, context);
+    this.newWork = newWork;
   }
 
   @Override
@@ -26,6 +35,9 @@ public final class ClaimRescuer extends MaintenanceService {
       r = shard.backend().rescueExpiredClaims(queue, claimedBefore, batch);
       context.metrics().counter("queue." + queue + ".rescued.pending").inc(r.toPending());
       context.metrics().counter("queue." + queue + ".rescued.failed").inc(r.toFailed());
+      if (r.toPending() > 0) {
+        newWork.added(queue, r.toPending());
+      }
     } while ((r.toPending() == batch || r.toFailed() == batch) && !stopped());
   }
 }

@@ -110,6 +110,28 @@ final class JobClaimer {
     });
   }
 
+  /** One statement, outside the claim gate: it takes no locks (see {@link MySqlQueries#runnableCounts}). */
+  java.util.Map<Integer, Integer> runnableCounts(QueueName queue, int priorityLevels, int capPerPriority) {
+    sql.ensureSchema();
+    return sql.run(queue, c -> {
+      java.util.Map<Integer, Integer> out = new java.util.TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.runnableCounts(queue, priorityLevels))) {
+        long now = sql.nowMillis();
+        for (int p = 1; p <= priorityLevels; p++) {
+          ps.setInt(3 * p - 2, p);
+          ps.setLong(3 * p - 1, now);
+          ps.setInt(3 * p, capPerPriority);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.merge(rs.getInt(1), 1, Integer::sum);
+          }
+        }
+      }
+      return out;
+    });
+  }
+
   int releaseClaims(QueueName queue, String claimant, List<JobDescriptor> jobs) {
     if (jobs.isEmpty()) {
       return 0;

@@ -88,6 +88,19 @@ final class MySqlQueries {
         .formatted(jobsTable(queue), lock ? "FOR UPDATE SKIP LOCKED" : "");
   }
 
+  /**
+   * The long-poll probe: for each priority 1..levels, up to {@code ?} runnable rows (one row per
+   * job, the priority only). A UNION ALL of per-priority LIMIT probes rather than one GROUP BY:
+   * each branch is a short range read of claim_order (state, priority, run_after) that stops at
+   * its LIMIT, where a GROUP BY would read every PENDING row, future ones included. A plain
+   * consistent read: no locks, so it never slows claims down.
+   */
+  static String runnableCounts(QueueName queue, int priorityLevels) {
+    String one = "(SELECT priority FROM %s WHERE state = 0 AND priority = ? AND run_after <= ? LIMIT ?)"
+        .formatted(jobsTable(queue));
+    return String.join("\nUNION ALL\n", java.util.Collections.nCopies(priorityLevels, one));
+  }
+
   /** Step 2 of a claim: the rows are locked by step 1, so the state check is belt and braces. */
   static String markClaimed(QueueName queue, int idCount) {
     return """
