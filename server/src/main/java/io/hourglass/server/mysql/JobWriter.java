@@ -45,26 +45,39 @@ final class JobWriter {
         streamed.add(i);
       }
     }
-    return sql.run(queue, c -> {
-      c.setAutoCommit(false);
-      try {
-        JobDescriptor[] out = new JobDescriptor[jobs.size()];
-        List<JobDescriptor> fromBatch = insertBatched(c, queue, batched, now);
-        for (int i = 0, b = 0; i < jobs.size(); i++) {
-          if (!streamed.contains(i)) {
-            out[i] = fromBatch.get(b++);
+    boolean oneStatement = streamed.isEmpty() && (jobs.size() == 1 || sql.consecutiveIds())
+        && totalBodyBytes(jobs) < ONE_STATEMENT_BODY_BYTES;
+    return sql.run(queue, c -> oneStatement
+        // One INSERT (a batch is rewritten into one multi-row INSERT): atomic in autocommit.
+        ? insertBatched(c, queue, batched, now)
+        : ShardSql.inTransaction(c, tx -> {
+          JobDescriptor[] out = new JobDescriptor[jobs.size()];
+          List<JobDescriptor> fromBatch = insertBatched(tx, queue, batched, now);
+          for (int i = 0, b = 0; i < jobs.size(); i++) {
+            if (!streamed.contains(i)) {
+              out[i] = fromBatch.get(b++);
+            }
           }
-        }
-        for (int i : streamed) {
-          out[i] = insertStreamed(c, queue, jobs.get(i), now);
-        }
-        c.commit();
-        return List.of(out);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    });
+          for (int i : streamed) {
+            out[i] = insertStreamed(tx, queue, jobs.get(i), now);
+          }
+          return List.of(out);
+        }));
+  }
+
+  /**
+   * Below this many body bytes a batch surely fits one multi-row INSERT (bodies travel
+   * hex-escaped, twice their size, and MariaDB's default max_allowed_packet is 16 MiB); above
+   * it the driver may split the batch into several statements, which then need a transaction.
+   */
+  static final int ONE_STATEMENT_BODY_BYTES = 4 * 1024 * 1024;
+
+  private static long totalBodyBytes(List<NewJob> jobs) {
+    long n = 0;
+    for (NewJob j : jobs) {
+      n += j.body().length;
+    }
+    return n;
   }
 
   private List<JobDescriptor> insertBatched(Connection c, QueueName queue, List<NewJob> jobs, long now)
