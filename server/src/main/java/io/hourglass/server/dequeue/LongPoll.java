@@ -101,6 +101,9 @@ public final class LongPoll implements NewWork {
     Queue q = queue(wait.queue());
     boolean now;
     synchronized (q) {
+      if (w.state == State.DONE) {
+        return w.promise; // its client went away before it could register
+      }
       now = q.signals != wait.signalsSeen();
       if (now) {
         w.trying(q.signals);
@@ -315,10 +318,12 @@ public final class LongPoll implements NewWork {
         drop = state == State.SLEEPING;
         if (drop) {
           q.sleeping.remove(this);
+          state = State.DONE; // under the monitor: await, if it has not registered yet, won't
         }
       }
       if (drop) {
-        finish(null, new CancellationException("the client of this long-poll dequeue went away"));
+        promise.updateIfEmpty(new com.twitter.util.Throw<>(
+            new CancellationException("the client of this long-poll dequeue went away")));
       }
     }
 
