@@ -21,9 +21,17 @@ import java.util.Map;
 final class JobWriter {
   private final ShardSql sql;
 
+  private final EnqueueCoalescer coalescer;
+
   JobWriter(ShardSql sql) {
     this.sql = sql;
+    this.coalescer = new EnqueueCoalescer(
+        (queue, jobs) -> sql.run(queue, c -> insertBatched(c, queue, jobs, sql.nowMillis())),
+        MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
   }
+
+  /** At most this many jobs in one coalesced INSERT (with the body-size bound below). */
+  static final int MAX_COALESCED_JOBS = 1000;
 
   /**
    * Bodies from this size on travel as binary long data through a server-side prepared
@@ -45,8 +53,13 @@ final class JobWriter {
         streamed.add(i);
       }
     }
+    long bodyBytes = totalBodyBytes(jobs);
     boolean oneStatement = streamed.isEmpty() && (jobs.size() == 1 || sql.consecutiveIds())
-        && totalBodyBytes(jobs) < ONE_STATEMENT_BODY_BYTES;
+        && bodyBytes < ONE_STATEMENT_BODY_BYTES;
+    if (oneStatement && sql.consecutiveIds()) {
+      // Rows of one multi-row INSERT get consecutive ids, so concurrent requests can share one.
+      return coalescer.enqueue(queue, jobs, bodyBytes);
+    }
     return sql.run(queue, c -> oneStatement
         // One INSERT (a batch is rewritten into one multi-row INSERT): atomic in autocommit.
         ? insertBatched(c, queue, batched, now)

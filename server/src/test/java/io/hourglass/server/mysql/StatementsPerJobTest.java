@@ -98,6 +98,47 @@ class StatementsPerJobTest {
   }
 
   @Test
+  void concurrentEnqueuesShareMultiRowInsertsAndEachGetsItsOwnJobs() throws Exception {
+    int threads = 8;
+    int perThread = 25;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.Map<io.hourglass.server.queue.JobDescriptor, String> stored = new java.util.concurrent.ConcurrentHashMap<>();
+    long before = questions();
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            String a = thread + "/" + i + "/a";
+            String b = thread + "/" + i + "/b";
+            List<io.hourglass.server.queue.JobDescriptor> ds = backend.enqueue(queue, List.of(
+                new NewJob(a.getBytes(StandardCharsets.UTF_8), 1, 0, 2, ""),
+                new NewJob(b.getBytes(StandardCharsets.UTF_8), 2, 0, 2, "")));
+            stored.put(ds.get(0), a);
+            stored.put(ds.get(1), b);
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double perRequest = (questions() - before - 1) / (double) (threads * perThread);
+    System.out.println("statements per concurrent 2-job enqueue: " + perRequest);
+    assertEquals(2 * threads * perThread, stored.size(), "every job has a descriptor of its own");
+    for (var e : stored.entrySet()) {
+      var info = backend.lookup(queue, List.of(e.getKey().localId()), true).get(0);
+      assertEquals(e.getValue(), new String(info.body(), StandardCharsets.UTF_8), "descriptor " + e.getKey());
+      assertEquals(e.getValue().endsWith("a") ? 1 : 2, e.getKey().priority());
+    }
+    assertTrue(perRequest < 0.9, "8 concurrent enqueuers share statements: " + perRequest + " per request");
+  }
+
+  @Test
   void aClaimIsStartSelectUpdateCommitAndAnAckOneUpdate() throws Exception {
     List<NewJob> jobs = new ArrayList<>();
     for (int i = 0; i < RUNS * 10; i++) {
