@@ -163,10 +163,13 @@ struct PinLaterJobAckRequest {
  *                a different random subset each call); 1.0 looks at all of them.
  * waitMillis     EXTENSION (long poll). When no job is runnable, wait up to this long (clamped
  *                to the server's dequeue.maxWaitMillis, default 20000) for one instead of
- *                answering empty at once. Jobs enqueued or retried through the same server end
- *                the wait at once; through other servers, within dequeue.pollMillis (250) plus
- *                dequeue.emptySlotCacheMillis (100). 0 (the default) never waits; ignored with
- *                dryRun. Set the client's request timeout above it.
+ *                answering empty at once. Jobs that become runnable through the same server
+ *                (enqueue, retry, failure ack with attempts left, release, rescue) end the wait
+ *                at once, waking only as many waiters as they can serve; through other
+ *                servers, within dequeue.pollMillis (100): one probe per queue, not per waiter.
+ *                A waiter whose connection closes is dropped and claims nothing. 0 (the
+ *                default) never waits; ignored with dryRun. Set the client's request timeout
+ *                above it.
  */
 struct PinLaterDequeueRequest {
   1: required string queueName;

@@ -25,6 +25,7 @@ import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.maintenance.QueueCounter;
 import io.hourglass.server.metrics.ConfigReloads;
 import io.hourglass.server.metrics.ServerMetrics;
+import io.hourglass.server.dequeue.LongPoll;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.QueueAdmin;
@@ -65,6 +66,8 @@ public final class HourglassServer implements AutoCloseable {
   private final ShardProber prober;
   private final LiveServers liveServers;
   private final ClaimRescuer rescuer;
+  /** Set by startThrift: what the rescuer forgets and signals when jobs go back to PENDING. */
+  private EmptySlotCache emptySlots;
   private final FinishedJobPruner pruner;
   private final QueueCounter counter;
   private final QueuePauses pauses;
@@ -72,7 +75,7 @@ public final class HourglassServer implements AutoCloseable {
   private final ConfigReloads shardReloads;
   private final ConfigReloads queueReloads;
   private Coordinator coordinator;
-  private DequeueWaiters waiters;
+  private LongPoll longPoll;
   private final JobExpirer expirer;
   private ScheduleTicker ticker;
   private ListeningServer thrift;
@@ -108,7 +111,7 @@ public final class HourglassServer implements AutoCloseable {
       pauses.start();
       startThrift(config, clock);
       MaintenanceService.Context rescue = maintenanceContext(config, clock, config.maintenance().rescueInterval());
-      rescuer = opened(new ClaimRescuer(rescue));
+      rescuer = opened(new ClaimRescuer(rescue, emptySlots::forgetAll));
       pruner = opened(new FinishedJobPruner(maintenanceContext(config, clock, config.maintenance().gcInterval())));
       counter = opened(new QueueCounter(maintenanceContext(config, clock, config.admin().countsRefresh())));
       expirer = opened(new JobExpirer(maintenanceContext(config, clock, config.maintenance().expiryInterval())));
@@ -153,11 +156,14 @@ public final class HourglassServer implements AutoCloseable {
       return t;
     });
     opened(timer::shutdownNow);
-    waiters = new DequeueWaiters(clock, workers, timer, config.dequeuePollInterval().toMillis());
-    metrics.gauge("dequeue.waiting", "long-poll dequeues waiting now", waiters, DequeueWaiters::waiting);
-    coordinator = new Coordinator(shards, config.priorityLevels(),
-        new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), waiters),
+    longPoll = new LongPoll(clock, workers, timer, config.dequeuePollInterval().toMillis());
+    metrics.gauge("dequeue.waiting", "long-poll dequeues waiting now", longPoll, LongPoll::waiting);
+    emptySlots = new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), longPoll);
+    coordinator = new Coordinator(shards, config.priorityLevels(), emptySlots,
         q -> queueConfig.get().forQueue(q.value()).claimTimeout());
+    long probeEvery = config.dequeuePollInterval().toMillis();
+    // Slots the probe found empty stay marked until just after its next run (2 intervals).
+    longPoll.probeWith((queue, demand) -> coordinator.probeForWork(queue, demand, 2 * probeEvery));
     RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
         config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()),
         shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId),
@@ -171,7 +177,7 @@ public final class HourglassServer implements AutoCloseable {
     // Operator pauses (stored in the shards) act as a dequeue rate limit of 0.
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, () -> pauses.apply(queueConfig.get()), liveServers);
     PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
-        reader, new DeleteGuard(config.deletePasswordHash()), waiters, metrics,
+        reader, new DeleteGuard(config.deletePasswordHash()), longPoll, metrics,
         new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues())), schedules));
     Thrift.Server finagle = Thrift.server()
         .withLabel("hourglass")
@@ -186,13 +192,13 @@ public final class HourglassServer implements AutoCloseable {
             new ThriftDispatcher(service, protocol, malformed));
     opened(() -> Await.ready(thrift.close(), Duration.fromSeconds(10)));
     // Closed first (last opened): waiting long polls answer empty instead of holding up close.
-    opened(waiters::releaseAll);
+    opened(longPoll::releaseAll);
   }
 
   private Map<String, AdminHttp.Route> adminRoutes(ServerConfig config, Clock clock) {
     DeleteGuard adminGuard = new DeleteGuard(config.admin().passwordHash(), "admin.passwordHash");
     Dashboard dashboard = new Dashboard(new DashboardSources(clock, dashboardData, pauses, () -> shards.status(false),
-        shards, liveServers, waiters::waiting, java.util.List.of(shardReloads, queueReloads), metrics, queueConfig::get,
+        shards, liveServers, longPoll::waiting, java.util.List.of(shardReloads, queueReloads), metrics, queueConfig::get,
         java.util.List.of(rescuer, pruner, counter), config.priorityLevels(), new QueueAdmin(shards), coordinator),
         config.admin().actionsEnabled(), config.admin().passwordHash(), adminGuard::matches, config.admin().maxBatch());
     Map<String, AdminHttp.Route> routes = new java.util.HashMap<>(dashboard.routes());

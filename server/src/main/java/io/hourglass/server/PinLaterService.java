@@ -30,6 +30,8 @@ import io.hourglass.server.queue.QueueAdmin;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.ScanCursor;
+import io.hourglass.server.dequeue.Dequeuer;
+import io.hourglass.server.dequeue.LongPoll;
 import io.hourglass.server.ratelimit.DequeueRateLimiter;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
@@ -68,7 +70,7 @@ public final class PinLaterService implements PinLaterRpc {
   /** What the edge calls into. */
   record Parts(
       Coordinator coordinator, QueueAdmin admin, RequestReader reader, DeleteGuard deleteGuard,
-      DequeueWaiters waiters, ServerMetrics metrics, Admission admission, Schedules schedules) {}
+      LongPoll longPoll, ServerMetrics metrics, Admission admission, Schedules schedules) {}
 
   /** Who may get in: per-queue dequeue rate limits, and the server's enqueue concurrency cap. */
   record Admission(DequeueRateLimiter dequeueLimiter, EnqueueGate enqueueGate) {}
@@ -77,9 +79,8 @@ public final class PinLaterService implements PinLaterRpc {
   private final QueueAdmin admin;
   private final RequestReader reader;
   private final DeleteGuard deleteGuard;
-  private final DequeueWaiters waiters;
+  private final Dequeuer dequeuer;
   private final ServerMetrics metrics;
-  private final DequeueRateLimiter dequeueLimiter;
   private final EnqueueGate enqueueGate;
   private final Schedules schedules;
 
@@ -88,9 +89,8 @@ public final class PinLaterService implements PinLaterRpc {
     this.admin = parts.admin();
     this.reader = parts.reader();
     this.deleteGuard = parts.deleteGuard();
-    this.waiters = parts.waiters();
+    this.dequeuer = new Dequeuer(parts.coordinator(), parts.admission().dequeueLimiter(), parts.longPoll());
     this.metrics = parts.metrics();
-    this.dequeueLimiter = parts.admission().dequeueLimiter();
     this.enqueueGate = parts.admission().enqueueGate();
     this.schedules = parts.schedules();
   }
@@ -178,41 +178,8 @@ public final class PinLaterService implements PinLaterRpc {
           request.isDryRun(), RequestReader.coverage(request.getCoverage()));
       long waitMillis = request.isDryRun() ? 0 : reader.waitMillis(request.getWaitMillis());
       // After the acks: a rate-limited (or paused) queue still gets its acks applied.
-      List<ClaimedJob> claimed = withinRateLimit(dequeue, true);
-      if (!claimed.isEmpty() || waitMillis == 0) {
-        return Future.value(response(dequeue, claimed, unapplied));
-      }
-      return waiters.await(queue, waitMillis, () -> withinRateLimit(dequeue, false))
-          .map(Function.func(jobs -> response(dequeue, jobs, unapplied)));
+      return dequeuer.dequeue(dequeue, waitMillis).map(Function.func(jobs -> response(dequeue, jobs, unapplied)));
     });
-  }
-
-  /**
-   * One dequeue attempt within the queue's rate limit: claims at most the jobs the limiter grants
-   * and gives back what it did not claim. When nothing is granted it throws DEQUEUE_RATE_LIMITED,
-   * or, for a long-poll re-check ({@code throwWhenLimited} false), finds nothing and waits on.
-   */
-  private List<ClaimedJob> withinRateLimit(DequeueRequest dequeue, boolean throwWhenLimited) {
-    if (dequeue.dryRun()) {
-      return coordinator.dequeue(dequeue);
-    }
-    int granted;
-    try {
-      granted = dequeueLimiter.acquire(dequeue.queue(), dequeue.limit());
-    } catch (QueueException e) {
-      if (throwWhenLimited || e.kind() != QueueException.Kind.DEQUEUE_RATE_LIMITED) {
-        throw e;
-      }
-      return List.of();
-    }
-    List<ClaimedJob> claimed = List.of();
-    try {
-      claimed = coordinator.dequeue(
-          new DequeueRequest(dequeue.queue(), granted, dequeue.claimant(), false, dequeue.coverage()));
-      return claimed;
-    } finally {
-      dequeueLimiter.giveBack(dequeue.queue(), granted - claimed.size());
-    }
   }
 
   private PinLaterDequeueResponse response(
@@ -236,9 +203,7 @@ public final class PinLaterService implements PinLaterRpc {
       }
       return response;
     } catch (RuntimeException e) {
-      if (!request.dryRun()) {
-        coordinator.release(request.queue(), request.claimant(), claimed);
-      }
+      dequeuer.release(request, claimed);
       throw e;
     }
   }
@@ -374,7 +339,10 @@ public final class PinLaterService implements PinLaterRpc {
   public Future<Integer> retryFailedJobs(RequestContext context, PinLaterRetryFailedJobsRequest request) {
     return call("retryFailedJobs", () -> {
       reader.source(context);
-      return admin.retryFailed(reader.retryFailed(request));
+      var retry = reader.retryFailed(request);
+      int moved = admin.retryFailed(retry);
+      coordinator.retried(retry.queue(), moved);
+      return moved;
     });
   }
 

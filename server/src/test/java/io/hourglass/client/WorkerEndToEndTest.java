@@ -207,6 +207,22 @@ class WorkerEndToEndTest {
   }
 
   @Test
+  void anIdleWorkerLongPollsOnTheServerInsteadOfBackingOff() throws Exception {
+    List<Duration> sleeps = java.util.Collections.synchronizedList(new ArrayList<>());
+    Timing recording = new Timing(clock, d -> {
+      sleeps.add(d);
+      Thread.sleep(d.toMillis());
+    });
+    Worker w = start(WorkerConfig.defaults(queue, 4).withDequeueWait(Duration.ofMillis(1_000)), job -> {}, recording);
+    Thread.sleep(3_500);
+    w.close();
+    WorkerStats.Snapshot s = w.stats();
+    // Each empty dequeue waited ~1 s on the server: ~4 in 3.5 s, where a 100 ms backoff makes dozens.
+    assertTrue(s.dequeueRpcs() >= 2 && s.dequeueRpcs() <= 6, "dequeues in 3.5 s: " + s.dequeueRpcs());
+    assertEquals(List.of(), sleeps, "no client-side idle backoff after a dequeue the server waited out");
+  }
+
+  @Test
   void emptyQueueBacksOffUpToTheCap() throws Exception {
     // A fake sleeper: waits cost no real time, and after 60 s of (virtual) waiting it blocks.
     List<Duration> sleeps = new ArrayList<>();
@@ -223,7 +239,8 @@ class WorkerEndToEndTest {
       }
     });
     ExponentialBackoff backoff = new ExponentialBackoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.25);
-    Worker w = start(WorkerConfig.defaults(queue, 4).withIdleBackoff(backoff), job -> {}, virtual);
+    Worker w = start(WorkerConfig.defaults(queue, 4).withIdleBackoff(backoff).withDequeueWait(Duration.ZERO),
+        job -> {}, virtual);
     assertTrue(windowOver.await(30, TimeUnit.SECONDS));
     w.close();
 

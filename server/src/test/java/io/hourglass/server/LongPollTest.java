@@ -31,19 +31,26 @@ class LongPollTest {
   static TestServer server;
   /** Same shards and database; re-checks every 100 ms. */
   static TestServer pollingServer;
+  /** Same shards and database; an empty slot is skipped for a minute. */
+  static TestServer cachingServer;
 
   @BeforeAll
   static void start() throws Exception {
     // A poll interval longer than any wait here: only a wake-up can end a wait early.
     server = TestServer.start(Clock.systemUTC(), Map.of("dequeue.pollMillis", "60000", "server.threads", "2"), DB);
     pollingServer = TestServer.start(Clock.systemUTC(), Map.of("dequeue.pollMillis", "100"), DB);
-    server.client().createQueue(CONTEXT, "lp");
+    cachingServer = TestServer.start(Clock.systemUTC(),
+        Map.of("dequeue.pollMillis", "60000", "dequeue.emptySlotCacheMillis", "60000"), DB);
+    for (String q : List.of("lp", "lp_gone", "lp_retry", "lp_cache", "lp_idle")) {
+      server.client().createQueue(CONTEXT, q);
+    }
   }
 
   @AfterAll
   static void stop() {
     server.close();
     pollingServer.close();
+    cachingServer.close();
   }
 
   private static CompletableFuture<PinLaterDequeueResponse> waitingDequeue(TestServer s, int waitMillis) {
@@ -51,10 +58,15 @@ class LongPollTest {
   }
 
   private static CompletableFuture<PinLaterDequeueResponse> waitingDequeue(TestServer s, int waitMillis, int limit) {
+    return waitingDequeue(s, "lp", waitMillis, limit);
+  }
+
+  private static CompletableFuture<PinLaterDequeueResponse> waitingDequeue(
+      TestServer s, String queue, int waitMillis, int limit) {
     PinLater.Client c = s.client();
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return c.dequeueJobs(CONTEXT, new PinLaterDequeueRequest("lp", limit).setWaitMillis(waitMillis));
+        return c.dequeueJobs(CONTEXT, new PinLaterDequeueRequest(queue, limit).setWaitMillis(waitMillis));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -65,16 +77,111 @@ class LongPollTest {
   void aWaitingDequeueGetsAJobEnqueuedThroughTheSameServer() throws Exception {
     CompletableFuture<PinLaterDequeueResponse> waiting = waitingDequeue(server, 25_000);
     Thread.sleep(300); // let the dequeue find the queue empty and start waiting
+    long start = System.nanoTime();
     String d = enqueue(server.client(), "lp", job("wake", 1)).get(0);
     assertEquals(Set.of(d), waiting.get(30, TimeUnit.SECONDS).getJobs().keySet());
+    assertSoon(start, "woken by the enqueue, not found at the 25 s deadline");
+  }
+
+  /** Answered within 10 s of {@code startNanos}: far sooner than the 25 s waits and 60 s polls here. */
+  private static void assertSoon(long startNanos, String what) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    assertTrue(millis < 10_000, what + " (answered after " + millis + " ms)");
   }
 
   @Test
   void aWaitingDequeueFindsWorkAddedThroughAnotherServerByPolling() throws Exception {
     CompletableFuture<PinLaterDequeueResponse> waiting = waitingDequeue(pollingServer, 25_000);
     Thread.sleep(300);
+    long start = System.nanoTime();
     String d = enqueue(server.client(), "lp", job("other server", 2)).get(0);
     assertEquals(Set.of(d), waiting.get(30, TimeUnit.SECONDS).getJobs().keySet());
+    assertSoon(start, "found by the 100 ms probe, not at the 25 s deadline");
+  }
+
+  @Test
+  void aWaitingDequeueWhoseClientWentAwayDoesNotClaim() throws Exception {
+    TTransport t = new TFramedTransport(new TSocket("127.0.0.1", server.port(), 30_000));
+    t.open();
+    PinLater.Client c = new PinLater.Client(new TBinaryProtocol(t));
+    CompletableFuture<Void> gone = CompletableFuture.runAsync(() -> {
+      try {
+        c.dequeueJobs(CONTEXT, new PinLaterDequeueRequest("lp_gone", 5).setWaitMillis(20_000));
+      } catch (Exception e) {
+        // expected: we close the connection under it
+      }
+    });
+    Thread.sleep(500); // the dequeue is waiting
+    t.close();
+    gone.get(30, TimeUnit.SECONDS);
+    Thread.sleep(500); // the server sees the connection close
+    String d = enqueue(server.client(), "lp_gone", job("for a live worker", 1)).get(0);
+    Thread.sleep(500); // a waiter that was not dropped would claim it now
+    PinLaterDequeueResponse r = server.client().dequeueJobs(CONTEXT, new PinLaterDequeueRequest("lp_gone", 5));
+    assertEquals(Set.of(d), r.getJobs().keySet(), "the job went to a live dequeue, not to the gone one");
+  }
+
+  @Test
+  void retryingFailedJobsWakesWaitingDequeues() throws Exception {
+    PinLater.Client c = server.client();
+    String d = enqueue(c, "lp_retry", job("fails once", 1).setNumAttemptsAllowed(1)).get(0);
+    assertEquals(Set.of(d), Jobs.dequeue(c, "lp_retry", 5).getJobs().keySet());
+    Jobs.ackFailed(c, "lp_retry", List.of(d), 0);
+    CompletableFuture<PinLaterDequeueResponse> waiting = waitingDequeue(server, "lp_retry", 25_000, 5);
+    Thread.sleep(300);
+    long start = System.nanoTime();
+    assertEquals(1, c.retryFailedJobs(CONTEXT, new io.hourglass.thrift.PinLaterRetryFailedJobsRequest("lp_retry")));
+    assertEquals(Set.of(d), waiting.get(30, TimeUnit.SECONDS).getJobs().keySet());
+    assertSoon(start, "woken by retryFailedJobs, not found at the 25 s deadline");
+  }
+
+  @Test
+  void retryingFailedJobsClearsTheEmptySlotCache() throws Exception {
+    PinLater.Client c = cachingServer.client();
+    String d = enqueue(c, "lp_cache", job("fails once", 1).setNumAttemptsAllowed(1)).get(0);
+    assertEquals(Set.of(d), Jobs.dequeue(c, "lp_cache", 5).getJobs().keySet());
+    Jobs.ackFailed(c, "lp_cache", List.of(d), 0);
+    assertTrue(Jobs.dequeue(c, "lp_cache", 5).getJobs().isEmpty()); // every slot now known empty for 60 s
+    assertEquals(1, c.retryFailedJobs(CONTEXT, new io.hourglass.thrift.PinLaterRetryFailedJobsRequest("lp_cache")));
+    assertEquals(Set.of(d), Jobs.dequeue(c, "lp_cache", 5).getJobs().keySet());
+  }
+
+  @Test
+  void idleWaitersCostAboutOneStatementPerShardPerPollHoweverManyThereAre() throws Exception {
+    long background = questionsPerSecond(2_000);
+    List<CompletableFuture<PinLaterDequeueResponse>> waiting = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      waiting.add(waitingDequeue(pollingServer, "lp_idle", 15_000, 50));
+    }
+    Thread.sleep(1_000); // past their first attempts
+    long idle = questionsPerSecond(3_000) - background;
+    // pollingServer probes every 100 ms: 3 shards x 10/s = 30/s for all 10 waiters (+ slack for noise).
+    assertTrue(idle <= 45, "10 idle waiters cost " + idle + " statements/s beyond the background");
+    enqueue(server.client(), "lp_idle", job("ends one wait", 1));
+    int got = 0;
+    for (CompletableFuture<PinLaterDequeueResponse> w : waiting) {
+      got += w.get(30, TimeUnit.SECONDS).getJobs().size();
+    }
+    assertEquals(1, got);
+  }
+
+  /** MariaDB's Questions counter, summed over the shards, per second over {@code millis}. */
+  private static long questionsPerSecond(long millis) throws Exception {
+    long before = questions();
+    Thread.sleep(millis);
+    return (questions() - before - 2L * io.hourglass.testing.LocalShards.COUNT) * 1000 / millis;
+  }
+
+  private static long questions() throws Exception {
+    long sum = 0;
+    for (int port : io.hourglass.testing.LocalShards.get().ports()) {
+      try (java.sql.Connection conn = java.sql.DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/", "root", "");
+          java.sql.ResultSet rs = conn.createStatement().executeQuery("SHOW GLOBAL STATUS LIKE 'Questions'")) {
+        rs.next();
+        sum += rs.getLong(2);
+      }
+    }
+    return sum;
   }
 
   @Test

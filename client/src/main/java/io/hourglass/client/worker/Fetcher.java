@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The thread that dequeues: waits for free slots, asks for exactly that many jobs with every
- * buffered ack riding along, hands the jobs out, and backs off when the queue is empty or the
- * dequeue fails. A failed dequeue puts its acks back in the buffer: we cannot know whether the
+ * buffered ack riding along, hands the jobs out, and backs off when the dequeue fails. An empty
+ * queue is waited out on the server (long-poll, {@link WorkerConfig#dequeueWait()}); only when an
+ * empty answer comes back sooner than half that wait does the idle backoff apply. A failed dequeue puts its acks back in the buffer: we cannot know whether the
  * server applied them, and applying an ack twice changes nothing. Put-back acks are already due,
  * so the flusher soon sends them alone; if they, not the dequeue, were what the server refused,
  * that is where it shows, and they are dropped instead of failing every dequeue after.
@@ -62,11 +63,17 @@ final class Fetcher {
         parts.slots().giveBack(free[0]);
         return;
       }
+      long started = System.nanoTime();
       int got = fetch(free[0]);
+      boolean serverWaited = System.nanoTime() - started >= parts.config().dequeueWait().toNanos() / 2
+          && !parts.config().dequeueWait().isZero();
       Duration pause = Duration.ZERO;
       if (got == FAILED) {
         emptyInARow = 0;
         pause = parts.config().errorBackoff().delay(++failedInARow);
+      } else if (got == 0 && serverWaited) {
+        failedInARow = 0;
+        emptyInARow = 0;
       } else if (got == 0) {
         failedInARow = 0;
         pause = parts.config().idleBackoff().delay(++emptyInARow);
@@ -86,6 +93,9 @@ final class Fetcher {
     WorkerStats stats = parts.stats();
     AckBatch acks = parts.acks().drain();
     PinLaterDequeueRequest request = new PinLaterDequeueRequest(parts.queue(), limit);
+    if (!parts.config().dequeueWait().isZero()) {
+      request.setWaitMillis((int) parts.config().dequeueWait().toMillis());
+    }
     if (!acks.isEmpty()) {
       request.setJobAckRequest(acks.toRequest(parts.queue()));
     }

@@ -17,6 +17,10 @@ import java.time.Duration;
  *                          running after it are left to the server's claim timeout
  * @param heartbeatInterval how often running jobs are checkpointed so their claim does not time
  *                          out; {@link Duration#ZERO} turns heartbeats off
+ * @param dequeueWait       how long an empty dequeue waits on the server for work (long-poll,
+ *                          {@code waitMillis}); {@link Duration#ZERO} turns long-poll off. The idle
+ *                          backoff applies only when an empty answer came sooner than half of it
+ *                          (a server without long-poll, or one shutting down)
  */
 public record WorkerConfig(
     String queue,
@@ -27,7 +31,8 @@ public record WorkerConfig(
     ExponentialBackoff errorBackoff,
     BackoffPolicy retryBackoff,
     Duration shutdownGrace,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    Duration dequeueWait) {
 
   public static final int DEFAULT_ACK_BATCH_SIZE = 200;
   public static final Duration DEFAULT_ACK_FLUSH_INTERVAL = Duration.ofMillis(250);
@@ -38,6 +43,8 @@ public record WorkerConfig(
   public static final BackoffPolicy DEFAULT_RETRY_BACKOFF =
       new ExponentialBackoff(Duration.ofSeconds(5), Duration.ofHours(1), 0.1);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  /** Short enough that stopping a worker (which waits for the dequeue in flight) stays quick. */
+  public static final Duration DEFAULT_DEQUEUE_WAIT = Duration.ofSeconds(2);
 
   public WorkerConfig {
     if (queue == null || queue.isBlank()) {
@@ -49,41 +56,50 @@ public record WorkerConfig(
     check(idleBackoff != null && errorBackoff != null && retryBackoff != null, "backoffs must be set");
     check(!shutdownGrace.isNegative(), "shutdownGrace must not be negative");
     check(!heartbeatInterval.isNegative(), "heartbeatInterval must not be negative (ZERO turns it off)");
+    check(!dequeueWait.isNegative() && dequeueWait.toMillis() <= Integer.MAX_VALUE,
+        "dequeueWait must be between 0 (long-poll off) and 2^31-1 ms");
   }
 
   public static WorkerConfig defaults(String queue, int concurrency) {
     return new WorkerConfig(queue, concurrency, DEFAULT_ACK_BATCH_SIZE, DEFAULT_ACK_FLUSH_INTERVAL,
-        DEFAULT_IDLE_BACKOFF, DEFAULT_ERROR_BACKOFF, DEFAULT_RETRY_BACKOFF, DEFAULT_SHUTDOWN_GRACE, Duration.ZERO);
+        DEFAULT_IDLE_BACKOFF, DEFAULT_ERROR_BACKOFF, DEFAULT_RETRY_BACKOFF, DEFAULT_SHUTDOWN_GRACE, Duration.ZERO,
+        DEFAULT_DEQUEUE_WAIT);
   }
 
   public WorkerConfig withAcks(int batchSize, Duration flushInterval) {
     return new WorkerConfig(queue, concurrency, batchSize, flushInterval, idleBackoff, errorBackoff,
-        retryBackoff, shutdownGrace, heartbeatInterval);
+        retryBackoff, shutdownGrace, heartbeatInterval, dequeueWait);
   }
 
   public WorkerConfig withIdleBackoff(ExponentialBackoff b) {
     return new WorkerConfig(queue, concurrency, ackBatchSize, ackFlushInterval, b, errorBackoff,
-        retryBackoff, shutdownGrace, heartbeatInterval);
+        retryBackoff, shutdownGrace, heartbeatInterval, dequeueWait);
   }
 
   public WorkerConfig withErrorBackoff(ExponentialBackoff b) {
     return new WorkerConfig(queue, concurrency, ackBatchSize, ackFlushInterval, idleBackoff, b,
-        retryBackoff, shutdownGrace, heartbeatInterval);
+        retryBackoff, shutdownGrace, heartbeatInterval, dequeueWait);
   }
 
   public WorkerConfig withRetryBackoff(BackoffPolicy b) {
     return new WorkerConfig(queue, concurrency, ackBatchSize, ackFlushInterval, idleBackoff, errorBackoff,
-        b, shutdownGrace, heartbeatInterval);
+        b, shutdownGrace, heartbeatInterval, dequeueWait);
   }
 
   public WorkerConfig withShutdownGrace(Duration d) {
     return new WorkerConfig(queue, concurrency, ackBatchSize, ackFlushInterval, idleBackoff, errorBackoff,
-        retryBackoff, d, heartbeatInterval);
+        retryBackoff, d, heartbeatInterval, dequeueWait);
   }
 
   public WorkerConfig withHeartbeat(Duration interval) {
     return new WorkerConfig(queue, concurrency, ackBatchSize, ackFlushInterval, idleBackoff, errorBackoff,
-        retryBackoff, shutdownGrace, interval);
+        retryBackoff, shutdownGrace, interval, dequeueWait);
+  }
+
+  /** {@link Duration#ZERO}: no long-poll, the idle backoff paces empty dequeues. */
+  public WorkerConfig withDequeueWait(Duration wait) {
+    return new WorkerConfig(queue, concurrency, ackBatchSize, ackFlushInterval, idleBackoff, errorBackoff,
+        retryBackoff, shutdownGrace, heartbeatInterval, wait);
   }
 
   private static void check(boolean ok, String problem) {

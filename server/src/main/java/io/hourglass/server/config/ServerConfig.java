@@ -86,7 +86,7 @@ public record ServerConfig(
     d.put("enqueue.maxConcurrent", "48");
     d.put("dequeue.emptySlotCacheMillis", "100");
     d.put("dequeue.maxWaitMillis", "20000");
-    d.put("dequeue.pollMillis", "250");
+    d.put("dequeue.pollMillis", "100");
     // One 16 MiB body (the largest allowed) plus the rest of its enqueue request.
     d.put("thrift.maxFrameBytes", String.valueOf(17 * 1024 * 1024));
     d.put("thrift.maxStringBytes", String.valueOf(32 * 1024 * 1024));

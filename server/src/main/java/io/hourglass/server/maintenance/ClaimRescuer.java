@@ -1,6 +1,7 @@
 package io.hourglass.server.maintenance;
 
 import io.hourglass.server.metrics.ServerMetrics;
+import io.hourglass.server.queue.NewWork;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.RescueResult;
 import io.hourglass.server.queue.Shard;
@@ -13,8 +14,16 @@ import io.hourglass.server.queue.Shard;
 public final class ClaimRescuer extends MaintenanceService {
   public static final String TASK = "rescue";
 
+  private final NewWork newWork;
+
   public ClaimRescuer(Context context) {
+    this(context, NewWork.NONE);
+  }
+
+  /** @param newWork told how many jobs went back to PENDING (wakes long-polling dequeues) */
+  public ClaimRescuer(Context context, NewWork newWork) {
     super(TASK, context);
+    this.newWork = newWork;
   }
 
   @Override
@@ -29,6 +38,9 @@ public final class ClaimRescuer extends MaintenanceService {
       context.metrics().count(ServerMetrics.QueueCounter.RESCUED_PENDING, queue.value(), r.toPending());
       context.metrics().count(ServerMetrics.QueueCounter.RESCUED_FAILED, queue.value(), r.toFailed());
       moved += r.toPending() + r.toFailed();
+      if (r.toPending() > 0) {
+        newWork.added(queue, r.toPending());
+      }
     } while ((r.toPending() == batch || r.toFailed() == batch) && !stopped());
     return moved;
   }

@@ -55,43 +55,35 @@ final class JobClaimer {
 
   private List<ClaimedJob> claimNow(ClaimRequest request) {
     QueueName queue = request.queue();
-    return sql.run(queue, c -> {
+    return sql.run(queue, c -> ShardSql.inTransaction(c, tx -> {
       long now = sql.nowMillis();
-      c.setAutoCommit(false);
-      try {
-        List<ClaimedJob> claimed = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue, true))) {
-          ps.setInt(1, request.priority());
-          ps.setLong(2, now);
-          ps.setLong(3, now);
-          ps.setInt(4, request.limit());
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              JobDescriptor d = new JobDescriptor(queue, sql.shardId(), request.priority(), rs.getLong(1));
-              // Read before the claim takes its attempt: the count a client sees while it runs.
-              claimed.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
-            }
+      List<ClaimedJob> claimed = new ArrayList<>();
+      try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.selectClaimable(queue, true))) {
+        ps.setInt(1, request.priority());
+        ps.setLong(2, now);
+        ps.setLong(3, now);
+        ps.setInt(4, request.limit());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            JobDescriptor d = new JobDescriptor(queue, sql.shardId(), request.priority(), rs.getLong(1));
+            // Read before the claim takes its attempt: the count a client sees while it runs.
+            claimed.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
           }
         }
-        if (!claimed.isEmpty()) {
-          try (PreparedStatement ps =
-              c.prepareStatement(MySqlQueries.markClaimed(queue, claimed.size()))) {
-            ps.setString(1, request.claimant());
-            ps.setLong(2, now);
-            ShardSql.bindIds(ps, 3, claimed.stream().map(j -> j.descriptor().localId()).toList());
-            int moved = ps.executeUpdate();
-            if (moved != claimed.size()) {
-              throw new SQLException("claimed " + claimed.size() + " rows but moved " + moved);
-            }
-          }
-        }
-        c.commit();
-        return claimed;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
       }
-    });
+      if (!claimed.isEmpty()) {
+        try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.markClaimed(queue, claimed.size()))) {
+          ps.setString(1, request.claimant());
+          ps.setLong(2, now);
+          ShardSql.bindIds(ps, 3, claimed.stream().map(j -> j.descriptor().localId()).toList());
+          int moved = ps.executeUpdate();
+          if (moved != claimed.size()) {
+            throw new SQLException("claimed " + claimed.size() + " rows but moved " + moved);
+          }
+        }
+      }
+      return claimed;
+    }));
   }
 
   List<ClaimedJob> peek(ClaimRequest request) {
@@ -110,6 +102,28 @@ final class JobClaimer {
           while (rs.next()) {
             JobDescriptor d = new JobDescriptor(queue, sql.shardId(), request.priority(), rs.getLong(1));
             out.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** One statement, outside the claim gate: it takes no locks (see {@link MySqlQueries#runnableCounts}). */
+  java.util.Map<Integer, Integer> runnableCounts(QueueName queue, int priorityLevels, int capPerPriority) {
+    sql.ensureSchema();
+    return sql.run(queue, c -> {
+      java.util.Map<Integer, Integer> out = new java.util.TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.runnableCounts(queue, priorityLevels))) {
+        long now = sql.nowMillis();
+        for (int p = 1; p <= priorityLevels; p++) {
+          ps.setInt(3 * p - 2, p);
+          ps.setLong(3 * p - 1, now);
+          ps.setInt(3 * p, capPerPriority);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.merge(rs.getInt(1), 1, Integer::sum);
           }
         }
       }

@@ -142,6 +142,11 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
+  public java.util.Map<Integer, Integer> runnableCounts(QueueName queue, int priorityLevels, int capPerPriority) {
+    return claimer.runnableCounts(queue, priorityLevels, capPerPriority);
+  }
+
+  @Override
   public List<ClaimedJob> peek(ClaimRequest request) {
     return claimer.peek(request);
   }

@@ -161,6 +161,19 @@ final class MySqlQueries {
         .formatted(jobsTable(queue), lock ? "FOR UPDATE SKIP LOCKED" : "");
   }
 
+  /**
+   * The long-poll probe: for each priority 1..levels, up to {@code ?} runnable rows (one row per
+   * job, the priority only). A UNION ALL of per-priority LIMIT probes rather than one GROUP BY:
+   * each branch is a short range read of claim_order (state, priority, run_after) that stops at
+   * its LIMIT, where a GROUP BY would read every PENDING row, future ones included. A plain
+   * consistent read: no locks, so it never slows claims down.
+   */
+  static String runnableCounts(QueueName queue, int priorityLevels) {
+    String one = "(SELECT priority FROM %s WHERE state = 0 AND priority = ? AND run_after <= ? LIMIT ?)"
+        .formatted(jobsTable(queue));
+    return String.join("\nUNION ALL\n", java.util.Collections.nCopies(priorityLevels, one));
+  }
+
   /** Step 2 of a claim: the rows are locked by step 1, so the state check is belt and braces. */
   static String markClaimed(QueueName queue, int idCount) {
     return """
@@ -361,6 +374,15 @@ final class MySqlQueries {
   }
 
   /** Whether multi-row INSERTs get consecutive auto-increment ids (lock mode 0 or 1). */
+  /**
+   * Explicit transaction bounds, sent as statements while the connection stays in autocommit:
+   * {@code setAutoCommit(false)} would cost a {@code SET autocommit=0} before and HikariCP's
+   * {@code SET autocommit=1} reset after every claim, two statements of the five it used to take.
+   */
+  static final String START_TRANSACTION = "START TRANSACTION";
+  static final String COMMIT = "COMMIT";
+  static final String ROLLBACK = "ROLLBACK";
+
   static final String AUTOINC_SETTINGS =
       "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment";
 

@@ -45,6 +45,10 @@ final class ShardPool {
     c.setInitializationFailTimeout(-1);
     // SKIP LOCKED claims are cheap and gap-lock free under READ COMMITTED (see DESIGN.md §4).
     c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    // Autocommit, HikariCP's default, is what almost every statement wants (enqueue, ack,
+    // checkpoint: one statement each). A claim brackets its two statements with START TRANSACTION
+    // and COMMIT instead of toggling autocommit, so no connection is ever returned with state to reset.
+    c.setAutoCommit(true);
     return new HikariDataSource(c);
   }
 
@@ -62,6 +66,12 @@ final class ShardPool {
     p.setProperty("cachePrepStmts", "true");
     p.setProperty("prepStmtCacheSize", "500");
     p.setProperty("tcpKeepAlive", "true");
+    // Statements the hot path does not need: the driver keeps autocommit and isolation itself
+    // instead of asking or re-setting them, and sends COMMIT/ROLLBACK only inside a transaction.
+    p.setProperty("useLocalSessionState", "true");
+    p.setProperty("useLocalTransactionState", "true");
+    // New connections (after a shard restart, or pool growth) skip re-reading the server's settings.
+    p.setProperty("cacheServerConfiguration", "true");
     p.setProperty("allowPublicKeyRetrieval", "true");
     return p;
   }

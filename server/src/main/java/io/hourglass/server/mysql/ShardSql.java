@@ -144,6 +144,30 @@ final class ShardSql {
     }
   }
 
+  /**
+   * Runs {@code work} in one transaction on a connection that stays in autocommit (see
+   * {@link MySqlQueries#START_TRANSACTION}): START TRANSACTION, the work, COMMIT; ROLLBACK when it
+   * fails. Pool connections are always in autocommit, which single-statement writes want.
+   */
+  static <T> T inTransaction(Connection c, SqlWork<T> work) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(MySqlQueries.START_TRANSACTION);
+      T result;
+      try {
+        result = work.apply(c);
+      } catch (SQLException | RuntimeException e) {
+        try {
+          s.execute(MySqlQueries.ROLLBACK);
+        } catch (SQLException rollbackFailed) {
+          e.addSuppressed(rollbackFailed); // the connection is broken; the shard rolls back on close
+        }
+        throw e;
+      }
+      s.execute(MySqlQueries.COMMIT);
+      return result;
+    }
+  }
+
   static void bindIds(PreparedStatement ps, int firstIndex, List<Long> ids) throws SQLException {
     int i = firstIndex;
     for (long id : ids) {

@@ -139,8 +139,9 @@ public final class Coordinator {
     for (Shard shard : candidates) {
       try {
         List<EnqueuedJob> out = shard.backend().enqueueJobs(queue, jobs);
-        jobs.stream().mapToInt(NewJob::priority).distinct()
-            .forEach(p -> emptySlots.forget(queue, shard.id(), p));
+        java.util.Map<Integer, Integer> perPriority = new java.util.HashMap<>();
+        jobs.forEach(j -> perPriority.merge(j.priority(), 1, Integer::sum));
+        perPriority.forEach((p, n) -> emptySlots.forget(queue, shard.id(), p, n));
         return out;
       } catch (QueueException e) {
         if (e.kind() != Kind.SHARD_CONNECTION_FAILED && e.kind() != Kind.QUEUE_NOT_FOUND) {
@@ -207,6 +208,42 @@ public final class Coordinator {
       throw e;
     }
     return fanout.result();
+  }
+
+  /** {@code jobs} FAILED jobs of the queue went back to PENDING (retry-failed): forget and signal. */
+  public void retried(QueueName queue, int jobs) {
+    if (jobs > 0) {
+      emptySlots.forgetAll(queue, jobs);
+    }
+  }
+
+  /**
+   * The long-poll probe: asks every healthy shard, in one statement each, how many jobs of each
+   * priority are runnable (capped at {@code demand}), and forgets (and signals) every slot that
+   * has some, so waiting dequeues claim them; the slots without any are marked empty for
+   * {@code emptyForMillis} (the probe looks again before then). Finds work other servers added. A
+   * shard that fails or lacks the queue is skipped.
+   */
+  public void probeForWork(QueueName queue, int demand, long emptyForMillis) {
+    for (Shard shard : healthy(shards.get())) {
+      try {
+        long[] epochs = new long[priorityLevels + 1];
+        for (int p = 1; p <= priorityLevels; p++) {
+          epochs[p] = emptySlots.epoch(queue, shard.id(), p);
+        }
+        Map<Integer, Integer> runnable = shard.backend().runnableCounts(queue, priorityLevels, demand);
+        for (int p = 1; p <= priorityLevels; p++) {
+          Integer n = runnable.get(p);
+          if (n != null) {
+            emptySlots.forget(queue, shard.id(), p, n);
+          } else {
+            emptySlots.markEmptyFor(queue, shard.id(), p, epochs[p], emptyForMillis);
+          }
+        }
+      } catch (QueueException e) {
+        LOG.debug("long-poll probe of shard {} failed: {}", shard.id(), e.getMessage());
+      }
+    }
   }
 
   /**

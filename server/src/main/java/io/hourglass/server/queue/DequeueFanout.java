@@ -69,6 +69,7 @@ final class DequeueFanout {
       answered = true;
       return;
     }
+    long epoch = emptySlots.epoch(queue, shard.id(), priority);
     int remaining = request.limit() - jobs.size();
     ClaimRequest claim = new ClaimRequest(queue, priority, remaining, request.claimant());
     List<ClaimedJob> got;
@@ -89,7 +90,7 @@ final class DequeueFanout {
     }
     answered = true;
     if (got.size() < remaining && !request.dryRun()) {
-      emptySlots.markEmpty(queue, shard.id(), priority);
+      emptySlots.markEmpty(queue, shard.id(), priority, epoch);
     }
     jobs.addAll(got);
   }

@@ -44,8 +44,8 @@ final class DescriptorRouter {
       }
       try {
         changed += shard.backend().checkpoint(queue, claimant, e.getValue());
-        e.getValue().stream().filter(Checkpoint::moveToPending).mapToInt(c -> c.descriptor().priority())
-            .distinct().forEach(p -> emptySlots.forget(queue, shard.id(), p));
+        forgetSlots(queue, shard.id(), e.getValue().stream().filter(Checkpoint::moveToPending)
+            .map(Checkpoint::descriptor).toList());
       } catch (QueueException ex) {
         failure = ex;
       }
@@ -68,8 +68,7 @@ final class DescriptorRouter {
       try {
         if (shard != null) {
           shard.backend().releaseClaims(queue, claimant, descriptors);
-          descriptors.stream().mapToInt(JobDescriptor::priority).distinct()
-              .forEach(p -> emptySlots.forget(queue, shardId, p));
+          forgetSlots(queue, shardId, descriptors);
         }
       } catch (QueueException e) {
         LOG.error("could not release {} claimed jobs on shard {}; the claim timeout will return them: {}",
@@ -99,8 +98,7 @@ final class DescriptorRouter {
         movedOk += shard.backend().ackSucceeded(queue, claimant, ok.getOrDefault(shardId, List.of()));
         List<Ack> b = bad.getOrDefault(shardId, List.of());
         movedBad += shard.backend().ackFailed(queue, claimant, b);
-        b.stream().mapToInt(a -> a.descriptor().priority()).distinct()
-            .forEach(p -> emptySlots.forget(queue, shardId, p));
+        forgetSlots(queue, shardId, b.stream().map(Ack::descriptor).toList());
       } catch (QueueException e) {
         LOG.warn("acks on shard {} failed: {}", shardId, e.getMessage());
         unapplied.addAll(ok.getOrDefault(shardId, List.of()));
@@ -157,5 +155,12 @@ final class DescriptorRouter {
       m.put(s.id(), s);
     }
     return m;
+  }
+
+  /** Jobs that may be runnable again: their slots are forgotten, and waiters told how many per slot. */
+  private void forgetSlots(QueueName queue, int shardId, List<JobDescriptor> jobs) {
+    Map<Integer, Integer> perPriority = new HashMap<>();
+    jobs.forEach(d -> perPriority.merge(d.priority(), 1, Integer::sum));
+    perPriority.forEach((p, n) -> emptySlots.forget(queue, shardId, p, n));
   }
 }

@@ -60,8 +60,14 @@ final class KeyedEnqueue {
       for (int k = 0; k < got.size(); k++) {
         out[e.getValue().get(k)] = got.get(k);
       }
-      e.getValue().stream().map(i -> jobs.get(i).priority()).distinct()
-          .forEach(p -> emptySlots.forget(queue, shard.id(), p));
+      // Only jobs actually stored are new work; an existing holder was already counted.
+      java.util.Map<Integer, Integer> perPriority = new java.util.HashMap<>();
+      for (int k = 0; k < got.size(); k++) {
+        if (!got.get(k).existing()) {
+          perPriority.merge(jobs.get(e.getValue().get(k)).priority(), 1, Integer::sum);
+        }
+      }
+      perPriority.forEach((p, n) -> emptySlots.forget(queue, shard.id(), p, n));
     }
     if (!rest.isEmpty()) {
       List<EnqueuedJob> got = unkeyed.apply(queue, pick(jobs, rest));

@@ -64,6 +64,13 @@ public interface QueueBackend extends AutoCloseable {
    */
   int ackFailed(QueueName queue, String claimant, List<Ack> acks);
 
+  /**
+   * How many PENDING jobs of each priority 1..{@code priorityLevels} are runnable now, each count
+   * capped at {@code capPerPriority}; priorities without any are left out. The long-poll probe:
+   * one statement however many priorities, so idle waiters cost one statement per shard per poll.
+   */
+  java.util.Map<Integer, Integer> runnableCounts(QueueName queue, int priorityLevels, int capPerPriority);
+
   /** What {@link #claim} would return, read without claiming (attempts not used). */
   List<ClaimedJob> peek(ClaimRequest request);
 

@@ -142,6 +142,18 @@ public class InMemoryBackend implements QueueBackend {
   }
 
   @Override
+  public synchronized java.util.Map<Integer, Integer> runnableCounts(QueueName queue, int priorityLevels, int cap) {
+    java.util.Map<Integer, Integer> out = new java.util.TreeMap<>();
+    for (int p = 1; p <= priorityLevels; p++) {
+      int n = runnable(queue, p, cap).size();
+      if (n > 0) {
+        out.put(p, n);
+      }
+    }
+    return out;
+  }
+
+  @Override
   public synchronized List<ClaimedJob> peek(ClaimRequest request) {
     return runnable(request.queue(), request.priority(), request.limit()).stream()
         .map(r -> new ClaimedJob(descriptor(request.queue(), r), r.body.clone(), r.attemptsAllowed, r.attemptsRemaining))

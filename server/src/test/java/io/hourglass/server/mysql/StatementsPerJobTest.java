@@ -1,0 +1,168 @@
+package io.hourglass.server.mysql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hourglass.server.config.PoolSettings;
+import io.hourglass.server.config.ShardSpec;
+import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.ClaimRequest;
+import io.hourglass.server.queue.ClaimedJob;
+import io.hourglass.server.queue.NewJob;
+import io.hourglass.server.queue.QueueName;
+import io.hourglass.testing.LocalShards;
+import io.hourglass.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the hot path sends to MariaDB, counted by its {@code Questions} status counter: every
+ * statement a client sends. A shard's own background (other servers in this JVM) may add a few,
+ * so each operation runs many times and the average is checked.
+ */
+class StatementsPerJobTest {
+  static final int RUNS = 100;
+  static final String ME = "statements-test";
+  final MutableClock clock = MutableClock.startingNow();
+  final QueueName queue = QueueName.of("statements");
+  MySqlBackend backend;
+  Connection probe;
+
+  @BeforeEach
+  void open() throws Exception {
+    int port = LocalShards.get().port(1);
+    ShardSpec spec = new ShardSpec(1, "127.0.0.1", port, "root", "", "hg_statements", false);
+    backend = MySqlBackend.open(spec, new PoolSettings(4, Duration.ofSeconds(2), Duration.ofSeconds(30), 4), clock);
+    backend.createQueue(queue);
+    probe = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/", "root", "");
+    backend.enqueue(queue, List.of(job())); // warm: schema checks, pool connections
+    backend.claim(new ClaimRequest(queue, 1, 1, ME));
+    Thread.sleep(1_000); // HikariCP opens its minimum idle connections (their set-up statements) now
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    backend.deleteQueue(queue);
+    backend.close();
+    probe.close();
+  }
+
+  static NewJob job() {
+    return new NewJob("x".getBytes(StandardCharsets.UTF_8), 1, 0, 2, "");
+  }
+
+  long questions() throws Exception {
+    try (ResultSet rs = probe.createStatement().executeQuery("SHOW GLOBAL STATUS LIKE 'Questions'")) {
+      rs.next();
+      return rs.getLong(2);
+    }
+  }
+
+  /** Statements per run of {@code op}, without this test's own probe. */
+  double perRun(ThrowingRunnable op) throws Exception {
+    long before = questions();
+    for (int i = 0; i < RUNS; i++) {
+      op.run();
+    }
+    double n = (questions() - before - 1) / (double) RUNS;
+    System.out.println("statements per run: " + n);
+    return n;
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  @Test
+  void aSingleJobEnqueueIsOneInsertInAutocommit() throws Exception {
+    double n = perRun(() -> backend.enqueue(queue, List.of(job())));
+    assertTrue(n < 1.3, "statements per single-job enqueue: " + n);
+  }
+
+  @Test
+  void aBatchEnqueueIsOneMultiRowInsert() throws Exception {
+    List<NewJob> hundred = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      hundred.add(job());
+    }
+    double n = perRun(() -> assertEquals(100, backend.enqueue(queue, hundred).size()));
+    assertTrue(n < 1.3, "statements per 100-job enqueue: " + n);
+  }
+
+  @Test
+  void concurrentEnqueuesShareMultiRowInsertsAndEachGetsItsOwnJobs() throws Exception {
+    int threads = 8;
+    int perThread = 25;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.Map<io.hourglass.server.queue.JobDescriptor, String> stored = new java.util.concurrent.ConcurrentHashMap<>();
+    long before = questions();
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            String a = thread + "/" + i + "/a";
+            String b = thread + "/" + i + "/b";
+            List<io.hourglass.server.queue.JobDescriptor> ds = backend.enqueue(queue, List.of(
+                new NewJob(a.getBytes(StandardCharsets.UTF_8), 1, 0, 2, ""),
+                new NewJob(b.getBytes(StandardCharsets.UTF_8), 2, 0, 2, "")));
+            stored.put(ds.get(0), a);
+            stored.put(ds.get(1), b);
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double perRequest = (questions() - before - 1) / (double) (threads * perThread);
+    System.out.println("statements per concurrent 2-job enqueue: " + perRequest);
+    assertEquals(2 * threads * perThread, stored.size(), "every job has a descriptor of its own");
+    for (var e : stored.entrySet()) {
+      var info = backend.lookup(queue, List.of(e.getKey().localId()), true).get(0);
+      assertEquals(e.getValue(), new String(info.body(), StandardCharsets.UTF_8), "descriptor " + e.getKey());
+      assertEquals(e.getValue().endsWith("a") ? 1 : 2, e.getKey().priority());
+    }
+    assertTrue(perRequest < 0.9, "8 concurrent enqueuers share statements: " + perRequest + " per request");
+  }
+
+  @Test
+  void aClaimIsStartSelectUpdateCommitAndAnAckOneUpdate() throws Exception {
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < RUNS * 10; i++) {
+      jobs.add(job());
+    }
+    backend.enqueue(queue, jobs);
+    List<ClaimedJob> claimed = new ArrayList<>();
+    double claim = perRun(() -> claimed.addAll(backend.claim(new ClaimRequest(queue, 1, 10, ME))));
+    assertEquals(RUNS * 10, claimed.size());
+    assertTrue(claim < 4.3, "statements per claim of 10: " + claim);
+    List<List<ClaimedJob>> batches = new ArrayList<>();
+    for (int i = 0; i < RUNS; i++) {
+      batches.add(claimed.subList(i * 10, i * 10 + 10));
+    }
+    int[] next = {0};
+    double ack = perRun(() -> assertEquals(10, backend.ackSucceeded(queue, ME,
+        batches.get(next[0]++).stream().map(j -> new Ack(j.descriptor(), "", 0)).toList())));
+    assertTrue(ack < 1.3, "statements per ack of 10: " + ack);
+  }
+
+  @Test
+  void anEmptyClaimIsThreeStatements() throws Exception {
+    backend.claim(new ClaimRequest(queue, 1, 100, ME)); // take what setup left
+    double n = perRun(() -> assertTrue(backend.claim(new ClaimRequest(queue, 2, 10, ME)).isEmpty()));
+    assertTrue(n < 3.3, "statements per empty claim: " + n);
+  }
+}
