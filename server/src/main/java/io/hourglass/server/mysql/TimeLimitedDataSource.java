@@ -1,12 +1,9 @@
 package io.hourglass.server.mysql;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -21,26 +18,16 @@ import javax.sql.DataSource;
  * string (no round trip) when a connection opens, and one {@code SET SESSION} follows it; HikariCP
  * keeps session variables for the connection's life, so the hot path pays nothing per statement.
  */
-final class TimeLimitedDataSource implements DataSource {
-  private final DataSource delegate;
+final class TimeLimitedDataSource extends DelegatingDataSource {
   private final Duration limit;
 
   TimeLimitedDataSource(DataSource delegate, Duration limit) {
-    this.delegate = delegate;
+    super(delegate);
     this.limit = limit;
   }
 
   @Override
-  public Connection getConnection() throws SQLException {
-    return limited(delegate.getConnection());
-  }
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    return limited(delegate.getConnection(username, password));
-  }
-
-  private Connection limited(Connection c) throws SQLException {
+  Connection opened(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(MySqlQueries.statementTimeLimit(isMariaDb(c), limit.toMillis()));
       return c;
@@ -52,43 +39,5 @@ final class TimeLimitedDataSource implements DataSource {
 
   static boolean isMariaDb(Connection c) throws SQLException {
     return c.getMetaData().getDatabaseProductVersion().toLowerCase(java.util.Locale.ROOT).contains("mariadb");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() throws SQLException {
-    return delegate.getLogWriter();
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) throws SQLException {
-    delegate.setLogWriter(out);
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) throws SQLException {
-    delegate.setLoginTimeout(seconds);
-  }
-
-  @Override
-  public int getLoginTimeout() throws SQLException {
-    return delegate.getLoginTimeout();
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    return delegate.getParentLogger();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(this)) {
-      return iface.cast(this);
-    }
-    return delegate.unwrap(iface);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || delegate.isWrapperFor(iface);
   }
 }
