@@ -91,10 +91,10 @@ final class ServerProcess implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** Generates the deleteQueue password hash with the server's own tool (io.hourglass.server.DeleteGuard). */
+  /** Generates the deleteQueue password hash with the server's own tool (io.hourglass.server.edge.DeleteGuard). */
   static String deletePasswordHash(Path repo, String password) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(javaBinary(), "-cp", repo.resolve("server/target/hourglass-server.jar").toString(),
-        "io.hourglass.server.DeleteGuard", password).redirectErrorStream(true).start();
+        "io.hourglass.server.edge.DeleteGuard", password).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes()).trim();
     if (p.waitFor() != 0 || !out.contains("=")) {
       throw new IOException("bench: could not generate a deleteQueue password hash: " + out);

@@ -1,7 +1,6 @@
 package io.hourglass.server;
 
 import com.twitter.finagle.ListeningServer;
-import com.twitter.finagle.Thrift;
 import com.twitter.util.Await;
 import com.twitter.util.Duration;
 import io.hourglass.server.admin.AdminHttp;
@@ -26,6 +25,8 @@ import io.hourglass.server.maintenance.QueueCounter;
 import io.hourglass.server.metrics.ConfigReloads;
 import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.dequeue.LongPoll;
+import io.hourglass.server.edge.DeleteGuard;
+import io.hourglass.server.edge.ThriftEdge;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.QueueAdmin;
@@ -164,32 +165,15 @@ public final class HourglassServer implements AutoCloseable {
     long probeEvery = config.dequeuePollInterval().toMillis();
     // Slots the probe found empty stay marked until just after its next run (2 intervals).
     longPoll.probeWith((queue, demand) -> coordinator.probeForWork(queue, demand, 2 * probeEvery));
-    RequestReader reader = new RequestReader(clock, new RequestReader.Bounds(
-        config.priorityLevels(), config.maxDequeueLimit(), config.maxDequeueWait().toMillis()),
-        shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId),
-        q -> queueConfig.get().forQueue(q.value()).retry());
     Schedules schedules = new Schedules(shards, clock);
     ticker = opened(new ScheduleTicker(schedules, coordinator, clock, config.maintenance().scheduleInterval(),
         metrics));
     ticker.start();
-    BoundedProtocol protocol = new BoundedProtocol(config.thriftLimits());
-    MalformedRequestLog malformed = MalformedRequestLog.toServerLog(clock);
     // Operator pauses (stored in the shards) act as a dequeue rate limit of 0.
     DequeueRateLimiter limiter = new DequeueRateLimiter(clock, () -> pauses.apply(queueConfig.get()), liveServers);
-    PinLaterService service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(shards),
-        reader, new DeleteGuard(config.deletePasswordHash()), longPoll, metrics,
-        new PinLaterService.Admission(limiter, new EnqueueGate(config.maxConcurrentEnqueues())), schedules));
-    Thrift.Server finagle = Thrift.server()
-        .withLabel("hourglass")
-        // JDBC blocks: handlers run on this pool, never on Finagle's I/O threads.
-        .withExecutionOffloaded(workers)
-        // Finagle reads message headers with it too (for its TTwitter upgrade): strict and bounded.
-        .withProtocolFactory(protocol)
-        // ... and a header it cannot read is one rate-limited line, not a stack trace per frame.
-        .withMonitor(new MalformedInputMonitor(malformed));
-    thrift = new FrameLimitedThriftServer(finagle, config.thriftLimits().maxFrameBytes(), malformed::report)
-        .serve(new InetSocketAddress(config.thriftHost(), config.thriftPort()),
-            new ThriftDispatcher(service, protocol, malformed));
+    thrift = ThriftEdge.serve(config, clock, workers, new ThriftEdge.Wiring(coordinator, new QueueAdmin(shards),
+        longPoll, metrics, limiter, schedules, shardId -> shards.get().stream().anyMatch(s -> s.id() == shardId),
+        q -> queueConfig.get().forQueue(q.value()).retry()));
     opened(() -> Await.ready(thrift.close(), Duration.fromSeconds(10)));
     // Closed first (last opened): waiting long polls answer empty instead of holding up close.
     opened(longPoll::releaseAll);

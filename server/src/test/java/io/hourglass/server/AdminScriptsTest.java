@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hourglass.server.edge.DeleteGuard;
 import io.hourglass.testing.ExternalCommand;
 import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.Repo;

@@ -6,6 +6,7 @@ import static io.hourglass.testing.TestServer.CONTEXT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hourglass.server.edge.DeleteGuard;
 import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.TestServer;
 import io.hourglass.thrift.PinLaterGetJobCountRequest;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hourglass.server.edge.DeleteGuard;
 import io.hourglass.testing.Browser;
 import io.hourglass.testing.Eventually;
 import io.hourglass.testing.TestServer;

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hourglass.server.edge.DeleteGuard;
 import io.hourglass.testing.LocalShards;
 import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.TestQueues;

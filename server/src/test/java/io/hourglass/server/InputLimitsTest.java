@@ -85,7 +85,7 @@ class InputLimitsTest {
 
   /** The one place that knows how the generated stubs expose a binary field. */
   private static byte[] bodyOf(PinLaterJobInfo info) {
-    return RequestReader.bytes(info.bufferForBody());
+    return Jobs.bytes(info.bufferForBody());
   }
 
   private static void assertStoredAndDelivered(int size) throws Exception {
@@ -94,7 +94,7 @@ class InputLimitsTest {
     String d = enqueue(client, QUEUE, new PinLaterJob().setBody(body).setPriority((byte) 1)).get(0);
     PinLaterDequeueResponse r = dequeue(client, QUEUE, 1);
     assertEquals(List.of(d), List.copyOf(r.getJobs().keySet()));
-    assertArrayEquals(body, RequestReader.bytes(r.getJobs().get(d)), size + "-byte body came back changed");
+    assertArrayEquals(body, Jobs.bytes(r.getJobs().get(d)), size + "-byte body came back changed");
     assertArrayEquals(body, bodyOf(lookup(client, d)));
     Jobs.ackSucceeded(client, QUEUE, List.of(d));
   }

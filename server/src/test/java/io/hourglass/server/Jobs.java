@@ -34,10 +34,15 @@ final class Jobs {
   }
 
   static String body(ByteBuffer b) {
+    return new String(bytes(b), StandardCharsets.UTF_8);
+  }
+
+  /** Copies a binary field; it may be a slice of a larger buffer. */
+  static byte[] bytes(ByteBuffer b) {
     ByteBuffer d = b.duplicate();
     byte[] out = new byte[d.remaining()];
     d.get(out);
-    return new String(out, StandardCharsets.UTF_8);
+    return out;
   }
 
   static int priorityOf(String descriptor) {

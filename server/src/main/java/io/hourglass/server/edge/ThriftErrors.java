@@ -1,4 +1,4 @@
-package io.hourglass.server;
+package io.hourglass.server.edge;
 
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.thrift.ErrorCode;

@@ -1,4 +1,4 @@
-package io.hourglass.server
+package io.hourglass.server.edge
 
 import com.twitter.finagle.{ServiceFactory, Stack, Thrift}
 import com.twitter.finagle.netty4.Netty4Listener

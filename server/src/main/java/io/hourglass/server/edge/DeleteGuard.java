@@ -1,4 +1,4 @@
-package io.hourglass.server;
+package io.hourglass.server.edge;
 
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueException.Kind;
@@ -12,9 +12,9 @@ import javax.crypto.spec.PBEKeySpec;
 /**
  * Guards deleteQueue with a password checked against a salted PBKDF2 hash from server config
  * ({@code queue.deletePasswordHash}). Without a hash, deletion is refused. Generate a hash with
- * {@code java -cp server/target/hourglass-server.jar io.hourglass.server.DeleteGuard PASSWORD}.
+ * {@code java -cp server/target/hourglass-server.jar io.hourglass.server.edge.DeleteGuard PASSWORD}.
  */
-final class DeleteGuard {
+public final class DeleteGuard {
   static final String CONFIG_KEY = "queue.deletePasswordHash";
   private static final String SCHEME = "pbkdf2-sha256";
   private static final int ITERATIONS = 210_000;
@@ -27,7 +27,7 @@ final class DeleteGuard {
   }
 
   /** A guard for the credential hashed in config key {@code key} (also the dashboard's admin.passwordHash). */
-  DeleteGuard(String hash, String key) {
+  public DeleteGuard(String hash, String key) {
     this.hash = hash == null ? "" : hash.trim();
     this.key = key;
     if (!this.hash.isEmpty()) {
@@ -36,7 +36,7 @@ final class DeleteGuard {
   }
 
   /** Whether {@code password} is the one hashed in config; false when none is configured. */
-  boolean matches(String password) {
+  public boolean matches(String password) {
     if (hash.isEmpty() || password == null) {
       return false;
     }
@@ -48,7 +48,7 @@ final class DeleteGuard {
   void check(String password) {
     if (hash.isEmpty()) {
       throw new QueueException(Kind.PASSWORD_INVALID, "password: queue deletion is disabled on this server; set "
-          + CONFIG_KEY + " (generate one with: java -cp hourglass-server.jar io.hourglass.server.DeleteGuard PASSWORD)");
+          + CONFIG_KEY + " (generate one with: java -cp hourglass-server.jar io.hourglass.server.edge.DeleteGuard PASSWORD)");
     }
     if (!matches(password)) {
       throw new QueueException(Kind.PASSWORD_INVALID, "password: wrong password for deleteQueue");
@@ -63,7 +63,7 @@ final class DeleteGuard {
     return p;
   }
 
-  static String hash(String password) {
+  public static String hash(String password) {
     byte[] salt = new byte[16];
     new SecureRandom().nextBytes(salt);
     Base64.Encoder b64 = Base64.getEncoder();

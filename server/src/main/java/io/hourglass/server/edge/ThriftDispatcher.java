@@ -1,4 +1,4 @@
-package io.hourglass.server;
+package io.hourglass.server.edge;
 
 import com.twitter.finagle.Service;
 import com.twitter.util.Function;

@@ -1,4 +1,4 @@
-package io.hourglass.server;
+package io.hourglass.server.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.hourglass.server;
+package io.hourglass.server.edge;
 
 import io.hourglass.server.config.ServerConfig.ThriftLimits;
 import org.apache.thrift.TConfiguration;

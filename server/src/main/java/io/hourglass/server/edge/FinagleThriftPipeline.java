@@ -1,4 +1,4 @@
-package io.hourglass.server;
+package io.hourglass.server.edge;
 
 import com.twitter.finagle.Stack;
 import com.twitter.finagle.thrift.transport.netty4.Netty4Transport;

@@ -1,4 +1,4 @@
-package io.hourglass.server;
+package io.hourglass.server.edge;
 
 import java.time.Clock;
 import java.util.function.Consumer;
