@@ -5,6 +5,7 @@ import com.twitter.util.Future;
 import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.metrics.ServerMetrics.QueueCounter;
 import io.hourglass.server.queue.Ack;
+import io.hourglass.server.queue.AckResult;
 import io.hourglass.server.queue.Attempt;
 import io.hourglass.server.queue.EnqueuedJob;
 import io.hourglass.server.queue.Schedule;
@@ -211,7 +212,7 @@ public final class PinLaterService implements PinLaterRpc {
   @Override
   public Future<Void> ackDequeuedJobs(RequestContext context, PinLaterJobAckRequest request) {
     return call("ackDequeuedJobs", () -> {
-      Coordinator.AckResult result = applyAcks(reader.source(context), request, "");
+      AckResult result = applyAcks(reader.source(context), request, "");
       if (result.failure() != null) {
         // The reachable shards' acks are applied; failing makes the client resend (no-ops for those).
         throw result.failure();
@@ -220,11 +221,11 @@ public final class PinLaterService implements PinLaterRpc {
     });
   }
 
-  private Coordinator.AckResult applyAcks(String claimant, PinLaterJobAckRequest request, String prefix) {
+  private AckResult applyAcks(String claimant, PinLaterJobAckRequest request, String prefix) {
     QueueName queue = reader.queue(request.getQueueName());
     List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
     List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
-    Coordinator.AckResult result = coordinator.ack(queue, claimant, ok, failed);
+    AckResult result = coordinator.ack(queue, claimant, ok, failed);
     metrics.count(QueueCounter.ACKED_SUCCEEDED, queue.value(), result.succeeded());
     metrics.count(QueueCounter.ACKED_FAILED, queue.value(), result.failed());
     metrics.count(QueueCounter.ACKED_IGNORED, queue.value(),

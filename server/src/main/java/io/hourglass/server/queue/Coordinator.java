@@ -260,12 +260,6 @@ public final class Coordinator {
   }
 
   /**
-   * Outcome of an ack request: how many jobs actually moved, and the acks that could not be
-   * applied because their shard failed ({@code failure} is the first such error, else null).
-   */
-  public record AckResult(int succeeded, int failed, List<Ack> unapplied, QueueException failure) {}
-
-  /**
    * Applies acks of jobs claimed by {@code claimant}, shard by shard. Every shard that can be
    * reached gets its acks even when another fails; the caller decides what a failure means
    * (a plain ack request fails so the client retries; a dequeue reports the unapplied acks and

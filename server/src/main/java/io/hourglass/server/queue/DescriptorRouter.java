@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes work on jobs that already have a descriptor (checkpoints, releases, acks, lookups) to
  * the shard the descriptor names, and tells the {@link EmptySlotCache} which slots may have
- * jobs again. The {@link Coordinator}'s half that needs no fan-out.
+ * jobs again. The {@code Coordinator}'s half that needs no fan-out.
  */
 final class DescriptorRouter {
   private static final Logger LOG = LoggerFactory.getLogger(DescriptorRouter.class);
@@ -28,7 +28,7 @@ final class DescriptorRouter {
     this.emptySlots = emptySlots;
   }
 
-  /** See {@link Coordinator#checkpoint}. */
+  /** See {@code Coordinator#checkpoint}. */
   int checkpoint(QueueName queue, String claimant, List<Checkpoint> checkpoints) {
     Map<Integer, List<Checkpoint>> byShard = new HashMap<>();
     for (Checkpoint c : checkpoints) {
@@ -56,7 +56,7 @@ final class DescriptorRouter {
     return changed;
   }
 
-  /** See {@link Coordinator#release}; a shard that fails keeps its claims until they time out. */
+  /** See {@code Coordinator#release}; a shard that fails keeps its claims until they time out. */
   void release(QueueName queue, String claimant, List<ClaimedJob> jobs) {
     Map<Integer, List<JobDescriptor>> byShard = new HashMap<>();
     for (ClaimedJob j : jobs) {
@@ -77,8 +77,8 @@ final class DescriptorRouter {
     });
   }
 
-  /** See {@link Coordinator#ack}: every shard that can be reached gets its acks even when another fails. */
-  Coordinator.AckResult ack(QueueName queue, String claimant, List<Ack> succeeded, List<Ack> failed) {
+  /** See {@code Coordinator#ack}: every shard that can be reached gets its acks even when another fails. */
+  AckResult ack(QueueName queue, String claimant, List<Ack> succeeded, List<Ack> failed) {
     Map<Integer, Shard> index = index();
     Map<Integer, List<Ack>> ok = byShard(succeeded);
     Map<Integer, List<Ack>> bad = byShard(failed);
@@ -106,10 +106,10 @@ final class DescriptorRouter {
         failure = failure == null ? e : failure;
       }
     }
-    return new Coordinator.AckResult(movedOk, movedBad, unapplied, failure);
+    return new AckResult(movedOk, movedBad, unapplied, failure);
   }
 
-  /** See {@link Coordinator#lookup}. */
+  /** See {@code Coordinator#lookup}. */
   Map<JobDescriptor, JobInfo> lookup(List<JobDescriptor> descriptors, boolean includeBody) {
     record Key(int shardId, QueueName queue) {}
     Map<Key, List<JobDescriptor>> groups = new LinkedHashMap<>();
