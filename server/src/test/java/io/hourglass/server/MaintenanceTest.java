@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.maintenance.MaintenanceService.Outcome;
-import io.hourglass.server.metrics.ServerMetrics;
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.testing.LocalShards;
 import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.TestQueues;
@@ -98,7 +98,7 @@ class MaintenanceTest {
     return task.apply(s.server()).runOnce();
   }
 
-  private long count(ServerMetrics.QueueCounter metric, String queue) {
+  private long count(JobCounter metric, String queue) {
     return server.server().metrics().counted(metric, queue) + second.server().metrics().counted(metric, queue);
   }
 
@@ -135,8 +135,8 @@ class MaintenanceTest {
     }
     assertEquals(PinLaterJobState.FAILED, state(lastAttempt));
     assertEquals(PinLaterJobState.IN_PROGRESS, state(kept), "a checkpointed claim is not rescued");
-    assertEquals(3, count(ServerMetrics.QueueCounter.RESCUED_PENDING, queue));
-    assertEquals(1, count(ServerMetrics.QueueCounter.RESCUED_FAILED, queue));
+    assertEquals(3, count(JobCounter.RESCUED_PENDING, queue));
+    assertEquals(1, count(JobCounter.RESCUED_FAILED, queue));
 
     // Another worker gets the rescued jobs.
     var again = dequeue(client, queue, 10);
@@ -193,7 +193,7 @@ class MaintenanceTest {
     assertEquals(PinLaterJobState.IN_PROGRESS, state(inProgress), "unfinished jobs are never collected");
     assertEquals(PinLaterJobState.SUCCEEDED, state(recent), "finished within the retention");
     assertNotNull(lookup(client, keptLong), "keptLong has a 10-day retention");
-    assertEquals(7, count(ServerMetrics.QueueCounter.GC_DELETED, queue));
+    assertEquals(7, count(JobCounter.GC_DELETED, queue));
   }
 
   /** Runs one cycle of the task on both servers at the same moment; outcomes per shard. */

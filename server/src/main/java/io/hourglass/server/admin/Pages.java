@@ -10,7 +10,7 @@ import io.hourglass.server.config.QueueSettings;
 import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.metrics.ConfigReloads;
 import io.hourglass.server.metrics.JobTotals;
-import io.hourglass.server.metrics.ServerMetrics.QueueCounter;
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.server.queue.DashboardStore.CountRow;
 import io.hourglass.server.queue.DashboardStore.MaintenanceRun;
 import io.hourglass.server.queue.DashboardStore.ServerBeat;
@@ -76,12 +76,12 @@ final class Pages {
     b.append("<h2>Rates on this server</h2><div class=\"scroll\"><table><thead><tr><th></th>"
         + "<th class=\"n\">last 1 min</th><th class=\"n\">last 5 min</th><th class=\"n\">since start</th></tr></thead><tbody>");
     JobTotals t = src.metrics().totals();
-    rateRow(b, t, "enqueued", QueueCounter.ENQUEUED);
-    rateRow(b, t, "dequeued", QueueCounter.DEQUEUED);
-    rateRow(b, t, "acked ok", QueueCounter.ACKED_SUCCEEDED);
-    rateRow(b, t, "acked failed", QueueCounter.ACKED_FAILED);
-    rateRow(b, t, "rescued to pending", QueueCounter.RESCUED_PENDING);
-    rateRow(b, t, "rescued to failed", QueueCounter.RESCUED_FAILED);
+    rateRow(b, t, "enqueued", JobCounter.ENQUEUED);
+    rateRow(b, t, "dequeued", JobCounter.DEQUEUED);
+    rateRow(b, t, "acked ok", JobCounter.ACKED_SUCCEEDED);
+    rateRow(b, t, "acked failed", JobCounter.ACKED_FAILED);
+    rateRow(b, t, "rescued to pending", JobCounter.RESCUED_PENDING);
+    rateRow(b, t, "rescued to failed", JobCounter.RESCUED_FAILED);
     b.append("</tbody></table></div>");
     b.append("<h2>Config reloads</h2><div class=\"scroll\"><table><thead><tr><th>file</th><th>last accepted</th>"
         + "<th>last rejected</th><th>message</th></tr></thead><tbody>");
@@ -98,7 +98,7 @@ final class Pages {
     return Html.page("Overview", "Overview", REFRESH_SECONDS, b.toString());
   }
 
-  private static void rateRow(StringBuilder b, JobTotals t, String label, QueueCounter c) {
+  private static void rateRow(StringBuilder b, JobTotals t, String label, JobCounter c) {
     b.append("<tr><td>").append(label).append("</td><td class=\"n\">")
         .append(rate(t.ratePerSecond(c, Duration.ofMinutes(1)))).append("</td><td class=\"n\">")
         .append(rate(t.ratePerSecond(c, Duration.ofMinutes(5)))).append("</td><td class=\"n\">")

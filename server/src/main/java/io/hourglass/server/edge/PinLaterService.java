@@ -3,7 +3,7 @@ package io.hourglass.server.edge;
 import com.twitter.util.Function;
 import com.twitter.util.Future;
 import io.hourglass.server.metrics.ServerMetrics;
-import io.hourglass.server.metrics.ServerMetrics.QueueCounter;
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.AckResult;
 import io.hourglass.server.queue.Attempt;
@@ -226,9 +226,9 @@ public final class PinLaterService implements PinLaterRpc {
     List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
     List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
     AckResult result = coordinator.ack(queue, claimant, ok, failed);
-    metrics.count(QueueCounter.ACKED_SUCCEEDED, queue.value(), result.succeeded());
-    metrics.count(QueueCounter.ACKED_FAILED, queue.value(), result.failed());
-    metrics.count(QueueCounter.ACKED_IGNORED, queue.value(),
+    metrics.count(JobCounter.ACKED_SUCCEEDED, queue.value(), result.succeeded());
+    metrics.count(JobCounter.ACKED_FAILED, queue.value(), result.failed());
+    metrics.count(JobCounter.ACKED_IGNORED, queue.value(),
         ok.size() + failed.size() - result.succeeded() - result.failed() - result.unapplied().size());
     return result;
   }
@@ -244,9 +244,9 @@ public final class PinLaterService implements PinLaterRpc {
       QueueName queue = reader.queue(request.getQueueName());
       List<Checkpoint> checkpoints = reader.checkpoints(queue, request.getRequests());
       int changed = coordinator.checkpoint(queue, claimant, checkpoints);
-      metrics.count(QueueCounter.CHECKPOINTED, queue.value(), changed);
+      metrics.count(JobCounter.CHECKPOINTED, queue.value(), changed);
       // Not the claimant, or no longer IN_PROGRESS: a no-op by design, but worth seeing.
-      metrics.count(QueueCounter.CHECKPOINT_IGNORED, queue.value(), checkpoints.size() - changed);
+      metrics.count(JobCounter.CHECKPOINT_IGNORED, queue.value(), checkpoints.size() - changed);
       return null;
     });
   }

@@ -1,6 +1,6 @@
 package io.hourglass.server.maintenance;
 
-import io.hourglass.server.metrics.ServerMetrics;
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.server.queue.NewWork;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.RescueResult;
@@ -35,8 +35,8 @@ public final class ClaimRescuer extends MaintenanceService {
     long moved = 0;
     do {
       r = shard.backend().rescueExpiredClaims(queue, claimedBefore, batch);
-      context.metrics().count(ServerMetrics.QueueCounter.RESCUED_PENDING, queue.value(), r.toPending());
-      context.metrics().count(ServerMetrics.QueueCounter.RESCUED_FAILED, queue.value(), r.toFailed());
+      context.metrics().count(JobCounter.RESCUED_PENDING, queue.value(), r.toPending());
+      context.metrics().count(JobCounter.RESCUED_FAILED, queue.value(), r.toFailed());
       moved += r.toPending() + r.toFailed();
       if (r.toPending() > 0) {
         newWork.added(queue, r.toPending());

@@ -1,6 +1,6 @@
 package io.hourglass.server.maintenance;
 
-import io.hourglass.server.metrics.ServerMetrics;
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.server.queue.JobState;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.Shard;
@@ -27,7 +27,7 @@ public final class FinishedJobPruner extends MaintenanceService {
       int deleted;
       do {
         deleted = shard.backend().pruneFinished(queue, state, finishedBefore, batch);
-        context.metrics().count(ServerMetrics.QueueCounter.GC_DELETED, queue.value(), deleted);
+        context.metrics().count(JobCounter.GC_DELETED, queue.value(), deleted);
         total += deleted;
       } while (deleted == batch && !stopped());
     }

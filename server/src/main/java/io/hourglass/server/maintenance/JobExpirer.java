@@ -1,6 +1,6 @@
 package io.hourglass.server.maintenance;
 
-import io.hourglass.server.metrics.ServerMetrics;
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.Shard;
 
@@ -24,7 +24,7 @@ public final class JobExpirer extends MaintenanceService {
     long total = 0;
     do {
       moved = shard.backend().expireJobs(queue, now, batch);
-      context.metrics().count(ServerMetrics.QueueCounter.EXPIRED, queue.value(), moved);
+      context.metrics().count(JobCounter.EXPIRED, queue.value(), moved);
       total += moved;
     } while (moved == batch && !stopped());
     return total;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Jobs counted per {@link ServerMetrics.QueueCounter}, summed over queues, and rates over recent
+ * Jobs counted per {@link JobCounter}, summed over queues, and rates over recent
  * windows from samples taken by {@link #sample} (every {@link #SAMPLE_EVERY}, by the dashboard).
  */
 public final class JobTotals {
@@ -16,27 +16,27 @@ public final class JobTotals {
   /** Samples kept: a little over five minutes' worth. */
   private static final int KEEP = (int) (Duration.ofMinutes(5).toMillis() / SAMPLE_EVERY.toMillis()) + 2;
 
-  private record Sample(long atMillis, Map<ServerMetrics.QueueCounter, Long> values) {}
+  private record Sample(long atMillis, Map<JobCounter, Long> values) {}
 
-  private final Map<ServerMetrics.QueueCounter, LongAdder> totals = new EnumMap<>(ServerMetrics.QueueCounter.class);
+  private final Map<JobCounter, LongAdder> totals = new EnumMap<>(JobCounter.class);
   private final Deque<Sample> samples = new ArrayDeque<>();
 
   JobTotals() {
-    for (ServerMetrics.QueueCounter c : ServerMetrics.QueueCounter.values()) {
+    for (JobCounter c : JobCounter.values()) {
       totals.put(c, new LongAdder());
     }
   }
 
-  void add(ServerMetrics.QueueCounter counter, long n) {
+  void add(JobCounter counter, long n) {
     totals.get(counter).add(n);
   }
 
-  public long total(ServerMetrics.QueueCounter counter) {
+  public long total(JobCounter counter) {
     return totals.get(counter).sum();
   }
 
   public synchronized void sample(long nowMillis) {
-    Map<ServerMetrics.QueueCounter, Long> values = new EnumMap<>(ServerMetrics.QueueCounter.class);
+    Map<JobCounter, Long> values = new EnumMap<>(JobCounter.class);
     totals.forEach((c, v) -> values.put(c, v.sum()));
     samples.addLast(new Sample(nowMillis, values));
     while (samples.size() > KEEP) {
@@ -48,7 +48,7 @@ public final class JobTotals {
    * Per second over the last {@code window} (or over what has been sampled, when the server is
    * younger than that); 0 before two samples exist.
    */
-  public synchronized double ratePerSecond(ServerMetrics.QueueCounter counter, Duration window) {
+  public synchronized double ratePerSecond(JobCounter counter, Duration window) {
     if (samples.size() < 2) {
       return 0;
     }

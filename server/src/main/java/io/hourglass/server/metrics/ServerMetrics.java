@@ -20,6 +20,7 @@ import io.hourglass.server.admin.ShardStatus;
 import io.micrometer.core.instrument.MultiGauge;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -49,17 +50,12 @@ public final class ServerMetrics implements AutoCloseable {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
-  /** Per-queue job counters; the names below {@code hourglass.queue.}. */
-  public enum QueueCounter {
-    ENQUEUED("enqueued"), DEQUEUED("dequeued"), ACKED_SUCCEEDED("acked.succeeded"), ACKED_FAILED("acked.failed"),
-    ACKED_IGNORED("acked.ignored"), CHECKPOINTED("checkpointed"), CHECKPOINT_IGNORED("checkpoint.ignored"),
-    RESCUED_PENDING("rescued.pending"), RESCUED_FAILED("rescued.failed"), GC_DELETED("gc.deleted"),
-    EXPIRED("expired"), SCHEDULED("scheduled");
+  /** Each {@link JobCounter}'s meter name, {@code hourglass.queue.<suffix>}. */
+  private static final Map<JobCounter, String> METER_NAMES = new EnumMap<>(JobCounter.class);
 
-    final String meterName;
-
-    QueueCounter(String suffix) {
-      this.meterName = PREFIX + "queue." + suffix;
+  static {
+    for (JobCounter c : JobCounter.values()) {
+      METER_NAMES.put(c, PREFIX + "queue." + c.suffix);
     }
   }
 
@@ -139,25 +135,25 @@ public final class ServerMetrics implements AutoCloseable {
    * {@code n} jobs of {@code queue}. Real work ({@code n > 0}, except for the *_IGNORED
    * counters, which any request can cause) proves that the queue exists.
    */
-  public void count(QueueCounter counter, String queue, long n) {
+  public void count(JobCounter counter, String queue, long n) {
     if (n <= 0) {
       return;
     }
-    boolean ignored = counter == QueueCounter.ACKED_IGNORED || counter == QueueCounter.CHECKPOINT_IGNORED;
+    boolean ignored = counter == JobCounter.ACKED_IGNORED || counter == JobCounter.CHECKPOINT_IGNORED;
     if (ignored && !knownQueues.contains(queue)) {
       return; // an ack or checkpoint that changed nothing proves nothing: no series for it
     }
     knownQueues.add(queue);
-    Counter.builder(counter.meterName).tag("queue", queue).register(registry).increment(n);
+    Counter.builder(METER_NAMES.get(counter)).tag("queue", queue).register(registry).increment(n);
     totals.add(counter, n);
   }
 
   public void enqueued(String queue, long n) {
-    count(QueueCounter.ENQUEUED, queue, n);
+    count(JobCounter.ENQUEUED, queue, n);
   }
 
   public void dequeued(String queue, long n) {
-    count(QueueCounter.DEQUEUED, queue, n);
+    count(JobCounter.DEQUEUED, queue, n);
   }
 
   /** Jobs per counter summed over queues, since start (for rates on the dashboard). */
@@ -170,8 +166,8 @@ public final class ServerMetrics implements AutoCloseable {
     knownQueues.retainAll(existing);
     knownQueues.addAll(existing);
     Set<String> counterNames = new java.util.HashSet<>();
-    for (QueueCounter c : QueueCounter.values()) {
-      counterNames.add(c.meterName);
+    for (JobCounter c : JobCounter.values()) {
+      counterNames.add(METER_NAMES.get(c));
     }
     for (Meter m : registry.getMeters()) {
       String q = m.getId().getTag("queue");
@@ -186,8 +182,8 @@ public final class ServerMetrics implements AutoCloseable {
     return (long) registry.find(PREFIX + name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
   }
 
-  public long counted(QueueCounter counter, String queue) {
-    return (long) registry.find(counter.meterName).tags("queue", queue).counters().stream()
+  public long counted(JobCounter counter, String queue) {
+    return (long) registry.find(METER_NAMES.get(counter)).tags("queue", queue).counters().stream()
         .mapToDouble(Counter::count).sum();
   }
 

@@ -1,5 +1,6 @@
 package io.hourglass.server.schedule;
 
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.MaintenanceLease;
@@ -127,7 +128,7 @@ public final class ScheduleTicker implements AutoCloseable {
         .withUniqueKey(tickKey(s.id(), tick));
     try {
       coordinator.enqueueJobs(spec.queue(), List.of(job));
-      metrics.count(ServerMetrics.QueueCounter.SCHEDULED, spec.queue().value(), 1);
+      metrics.count(JobCounter.SCHEDULED, spec.queue().value(), 1);
     } catch (QueueException e) {
       if (e.kind() != QueueException.Kind.QUEUE_NOT_FOUND) {
         LOG.warn("schedule {} (queue {}): tick {} not enqueued, retried next cycle: {}", s.id(), spec.queue(), tick,

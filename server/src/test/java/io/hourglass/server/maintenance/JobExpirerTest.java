@@ -2,6 +2,7 @@ package io.hourglass.server.maintenance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.hourglass.server.metrics.JobCounter;
 import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.config.QueueConfig;
 import io.hourglass.server.config.QueueSettings;
@@ -43,6 +44,6 @@ class JobExpirerTest {
     assertEquals(Map.of(1, MaintenanceService.Outcome.RAN), expirer.runOnce());
     assertEquals(7, backend.count(new JobFilter(q, JobState.FAILED, null, null, null)), "batches of 3, looped");
     assertEquals(1, backend.count(new JobFilter(q, JobState.PENDING, null, null, null)));
-    assertEquals(7, metrics.counted(ServerMetrics.QueueCounter.EXPIRED, "q"));
+    assertEquals(7, metrics.counted(JobCounter.EXPIRED, "q"));
   }
 }
