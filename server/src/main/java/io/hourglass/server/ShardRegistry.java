@@ -1,11 +1,11 @@
 package io.hourglass.server;
 
-import io.hourglass.server.admin.ShardStatus;
 import io.hourglass.server.config.ConfigException;
 import io.hourglass.server.config.PoolSettings;
 import io.hourglass.server.config.ShardConfig;
 import io.hourglass.server.config.ShardSpec;
 import io.hourglass.server.health.QueueSync;
+import io.hourglass.server.health.ShardStatus;
 import io.hourglass.server.mysql.MySqlBackend;
 import io.hourglass.server.mysql.PoolStats;
 import io.hourglass.server.queue.QueueException;

@@ -1,6 +1,7 @@
 package io.hourglass.server.admin;
 
 import io.hourglass.server.config.QueueConfig;
+import io.hourglass.server.health.ShardStatus;
 import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.metrics.ConfigReloads;
 import io.hourglass.server.metrics.ServerMetrics;

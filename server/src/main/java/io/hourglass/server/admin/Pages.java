@@ -7,6 +7,7 @@ import static io.hourglass.server.admin.Html.rate;
 import static io.hourglass.server.admin.Html.url;
 
 import io.hourglass.server.config.QueueSettings;
+import io.hourglass.server.health.ShardStatus;
 import io.hourglass.server.maintenance.MaintenanceService;
 import io.hourglass.server.metrics.ConfigReloads;
 import io.hourglass.server.metrics.JobTotals;

@@ -3,6 +3,7 @@ package io.hourglass.server.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.hourglass.server.health.ShardStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

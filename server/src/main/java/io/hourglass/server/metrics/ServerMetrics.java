@@ -16,7 +16,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.hourglass.server.admin.ShardStatus;
+import io.hourglass.server.health.ShardStatus;
 import io.micrometer.core.instrument.MultiGauge;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.hourglass.server.admin;
+package io.hourglass.server.health;
 
 import java.util.Map;
 
