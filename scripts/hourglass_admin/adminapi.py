@@ -10,7 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from hourglass_admin.cli import EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE
+from hourglass_admin.exits import EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE
 
 
 def _password():

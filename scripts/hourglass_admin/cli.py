@@ -1,13 +1,13 @@
-"""Command line: subcommands, options and exit codes. Nothing here needs the Thrift stubs, so
-`--help` and usage errors work on a machine without the Thrift compiler."""
+"""Command line: subcommands and options (the exit codes are in exits.py). Nothing here needs the
+Thrift stubs, so `--help` and usage errors work on a machine without the Thrift compiler."""
 import argparse
 import os
 import socket
 import sys
 
 from hourglass_admin import stubs
+from hourglass_admin.exits import EXIT_UNREACHABLE
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 STATES = ("pending", "in_progress", "succeeded", "failed")
 
 EPILOG = """\

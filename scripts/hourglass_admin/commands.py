@@ -3,7 +3,7 @@ import getpass
 import sys
 
 from hourglass_admin import render
-from hourglass_admin.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from hourglass_admin.exits import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from hourglass_thrift.constants import CONTINUATION_END, CONTINUATION_START
 from hourglass_thrift.ttypes import (PinLaterCreateScheduleRequest, PinLaterDeleteJobsRequest,
                                      PinLaterDeleteScheduleRequest, PinLaterEnqueueRequest,

@@ -9,7 +9,7 @@ from thrift.protocol import TBinaryProtocol
 from thrift.transport import TSocket, TTransport
 
 from hourglass_admin import commands
-from hourglass_admin.cli import EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE
+from hourglass_admin.exits import EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE
 from hourglass_thrift import PinLater
 from hourglass_thrift.ttypes import ErrorCode, PinLaterException, RequestContext
 
