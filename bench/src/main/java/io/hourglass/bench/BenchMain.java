@@ -40,8 +40,10 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "3", description = "unmeasured seconds before each cell (default ${DEFAULT-VALUE})")
   double warmup;
 
-  @Option(names = "--server-warmup", defaultValue = "10",
-      description = "unmeasured seconds of mixed load after each server start, for its JIT (default ${DEFAULT-VALUE})")
+  @Option(names = "--server-warmup", defaultValue = "30",
+      description = "unmeasured seconds after each server start, a third each of 1-job enqueues, 100-job enqueues and"
+          + " dequeues, until its JIT settles (measured: C2 still takes half the server's CPU 20 s after start)"
+          + " (default ${DEFAULT-VALUE})")
   double serverWarmup;
 
   @Option(names = "--runs", defaultValue = "1", description = "runs of every cell; the table shows medians (default ${DEFAULT-VALUE})")
@@ -73,7 +75,7 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--body-bytes", defaultValue = "64", description = "job body size (default ${DEFAULT-VALUE})")
   int bodyBytes;
 
-  @Option(names = "--dequeue-rate-guess", defaultValue = "12000",
+  @Option(names = "--dequeue-rate-guess", defaultValue = "25000",
       description = "jobs/s per shard a dequeue cell may reach; sizes its prefill (default ${DEFAULT-VALUE})")
   long dequeueRateGuess;
 
@@ -98,6 +100,12 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--server-port", defaultValue = "9410", description = "server Thrift port; admin on the next (default ${DEFAULT-VALUE})")
   int serverPort;
 
+  @Option(names = "--server-jar", paramLabel = "LABEL=PATH",
+      description = "a server build to measure, repeatable (e.g. --server-jar before=/tmp/old.jar --server-jar after="
+          + "server/target/hourglass-server.jar): each runs every server cell on the same shards in the same run, "
+          + "one after the other; rows name their build (default: this checkout's server, labelled 'server')")
+  List<String> serverJarSpecs = new ArrayList<>();
+
   @Option(names = "--server-arg", description = "server config override key=value, repeatable (e.g. pool.maxConnections=20)")
   List<String> serverArgs = new ArrayList<>();
 
@@ -118,6 +126,7 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   private final List<CellResult> results = new ArrayList<>();
+  private Path work;
   private final List<IdleResult> idle = new ArrayList<>();
 
   private String commandLine = "scripts/bench";
@@ -145,11 +154,17 @@ public final class BenchMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     repo = repo.toAbsolutePath().normalize();
-    Path work = dir == null ? repo.resolve(".bench-shards") : dir.toAbsolutePath();
+    work = dir == null ? repo.resolve(".bench-shards") : dir.toAbsolutePath();
     Files.createDirectories(work);
-    Path jar = repo.resolve("server/target/hourglass-server.jar");
-    if (!Files.isRegularFile(jar)) {
-      System.err.println("bench: " + jar + " is missing; build with: mvn -B -q -DskipTests package");
+    List<ServerJar> jars;
+    try {
+      jars = ServerJar.of(serverJarSpecs, repo);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      return 2;
+    }
+    if (!Files.isRegularFile(jars.get(0).path())) {
+      System.err.println("bench: " + jars.get(0).path() + " is missing; build with: mvn -B -q -DskipTests package");
       return 2;
     }
     List<Integer> counts = Report.parseCounts(shardCounts);
@@ -170,31 +185,69 @@ public final class BenchMain implements Callable<Integer> {
     try (ShardSet shardSet = ShardSet.start(repo, work, maxShards, basePort, bufferPool, redoLog)) {
       for (int n : counts) {
         List<ShardSet.Shard> shards = shardSet.first(n);
-        try (Meters meters = new Meters(shards);
-            ServerProcess server = ServerProcess.start(repo, work, shards, serverPort, hash, serverJvmArgs, serverArgs);
-            HourglassClient admin = HourglassClient.connect(ClientConfig.of(server.address()).withSource("bench-admin"))) {
-          meters.measureServer(server.pid());
-          System.out.println("bench: " + n + " shard" + (n == 1 ? "" : "s") + ", server pid " + server.pid());
-          warmUpServer(n, server, admin, meters, body);
-          for (int run = 1; run <= runs; run++) {
+        for (int run = 1; run <= runs; run++) {
+          try (Meters meters = new Meters(shards)) {
             for (Scenario s : cells) {
-              CellResult r = runCell(s, n, run, shards, server, admin, meters, body);
-              results.add(r);
-              System.out.println(r.line(runs));
-            }
-            if (idleCell && n == maxShards) {
-              for (int workers : List.of(0, idleWorkers)) {
-                IdleResult r = runIdle(n, run, workers, server, admin, meters);
-                idle.add(r);
-                System.out.println(r.line(runs));
+              if (s.raw()) {
+                record(runCell(s, "", n, run, shards, meters, body));
               }
             }
+          }
+          boolean serverCells = cells.stream().anyMatch(s -> !s.raw()) || (idleCell && n == maxShards);
+          for (ServerJar jar : serverCells ? jars : List.<ServerJar>of()) {
+            runServer(jar, n, run, shards, hash, cells, idleCell && n == maxShards, body);
           }
         }
       }
     }
-    printSummary(started, machineAtStart, counts);
+    printSummary(started, machineAtStart, counts, jars.stream().map(ServerJar::label).toList());
     return 0;
+  }
+
+  /**
+   * One server build's cells of one run: a fresh server process (so builds measured in turn
+   * never share a JVM's warm-up or a leftover pool), warmed up, then every selected server cell.
+   */
+  private void runServer(ServerJar jar, int n, int run, List<ShardSet.Shard> shards, String hash, Set<Scenario> cells,
+      boolean idleCell, byte[] body) throws Exception {
+    try (Meters meters = new Meters(shards);
+        ServerProcess server = ServerProcess.start(jar, repo, work, shards, serverPort, hash, serverJvmArgs, serverArgs);
+        HourglassClient admin = HourglassClient.connect(ClientConfig.of(server.address()).withSource("bench-admin"))) {
+      meters.measureServer(server.pid());
+      System.out.println("bench: " + jar.label() + " (" + jar.path() + "), " + n + " shard" + (n == 1 ? "" : "s")
+          + ", run " + run + ", server pid " + server.pid());
+      warmUpServer(n, admin, meters, body);
+      CellResult peak = null;
+      for (Scenario s : cells) {
+        if (s.raw()) {
+          continue;
+        }
+        double pacedJobsPerSecond = 0;
+        if (s == Scenario.DEQUEUE_HALF_LOAD) {
+          if (peak == null) {
+            continue;
+          }
+          pacedJobsPerSecond = peak.jobsPerSecond() / 2;
+        }
+        CellResult r = record(runServerCell(s, jar.label(), n, run, admin, meters, body, pacedJobsPerSecond));
+        if (s == Scenario.DEQUEUE_PIGGYBACK) {
+          peak = r;
+        }
+      }
+      if (idleCell) {
+        for (int workers : List.of(0, idleWorkers)) {
+          IdleResult r = runIdle(jar.label(), n, run, workers, admin, meters);
+          idle.add(r);
+          System.out.println(r.line(runs));
+        }
+      }
+    }
+  }
+
+  private CellResult record(CellResult r) {
+    results.add(r);
+    System.out.println(r.line(runs));
+    return r;
   }
 
   private ServerLoads.Target target() {
@@ -210,6 +263,9 @@ public final class BenchMain implements Callable<Integer> {
       if (!name.equals("idle")) {
         Scenario s = Scenario.ofCliName(name);
         set.add(s);
+        if (s == Scenario.DEQUEUE_HALF_LOAD) {
+          set.add(Scenario.DEQUEUE_PIGGYBACK); // its peak sets the pace
+        }
         if (!noRaw) {
           s.reference().ifPresent(set::add);
         }
@@ -218,76 +274,91 @@ public final class BenchMain implements Callable<Integer> {
     return set;
   }
 
-  private CellResult runCell(Scenario s, int n, int run, List<ShardSet.Shard> shards, ServerProcess server,
-      HourglassClient admin, Meters meters, byte[] body) throws Exception {
-    long prefill = (long) Math.ceil(dequeueRateGuess * (warmup + seconds));
-    if (s.raw()) {
-      RawLoads.reset(shards);
-      Loop.Factory loops = switch (s) {
-        case RAW_INSERT_1 -> RawLoads.insert(shards, 1, body);
-        case RAW_INSERT_100 -> RawLoads.insert(shards, 100, body);
-        case RAW_CLAIM_ACK -> {
-          RawLoads.prefill(shards, prefill, body);
-          yield RawLoads.claimAck(shards, rawClaimLimit);
-        }
-        default -> throw new IllegalStateException(s.name());
-      };
-      try {
-        return CellResult.of(s, n, run, CellRunner.run(loops, clients, warmup, seconds, meters));
-      } finally {
-        RawLoads.reset(shards);
+  private long prefillPerShard() {
+    return (long) Math.ceil(dequeueRateGuess * (warmup + seconds));
+  }
+
+  /** A raw reference cell: no server, straight to the shards, on an emptied table. */
+  private CellResult runCell(Scenario s, String server, int n, int run, List<ShardSet.Shard> shards, Meters meters,
+      byte[] body) throws Exception {
+    RawLoads.reset(shards);
+    Loop.Factory loops = switch (s) {
+      case RAW_INSERT_1 -> RawLoads.insert(shards, 1, body);
+      case RAW_INSERT_100 -> RawLoads.insert(shards, 100, body);
+      case RAW_CLAIM_ACK -> {
+        RawLoads.prefill(shards, prefillPerShard(), body);
+        yield RawLoads.claimAck(shards, rawClaimLimit);
       }
+      default -> throw new IllegalStateException(s.name());
+    };
+    try {
+      return CellResult.of(s, server, n, run, CellRunner.run(loops, clients, warmup, seconds, meters));
+    } finally {
+      RawLoads.reset(shards);
     }
+  }
+
+  /**
+   * A server cell on a fresh queue (created, then deleted). {@code pacedJobsPerSecond} above 0
+   * paces the dequeue clients to that total rate.
+   */
+  private CellResult runServerCell(Scenario s, String server, int n, int run, HourglassClient admin, Meters meters,
+      byte[] body, double pacedJobsPerSecond) throws Exception {
     String queue = "bench_" + s.cliName().replace('-', '_') + "_" + n + "_" + run;
     admin.createQueue(queue);
     try {
       Loop.Factory loops = switch (s) {
         case ENQUEUE_1 -> ServerLoads.enqueue(target(), queue, 1, body);
         case ENQUEUE_100 -> ServerLoads.enqueue(target(), queue, 100, body);
-        case DEQUEUE_PIGGYBACK, DEQUEUE_SEPARATE -> {
-          ServerLoads.prefill(target(), queue, prefill * n, clients, body);
-          yield ServerLoads.dequeueAck(target(), queue, dequeueLimit, s == Scenario.DEQUEUE_PIGGYBACK);
+        case DEQUEUE_PIGGYBACK, DEQUEUE_SEPARATE, DEQUEUE_HALF_LOAD -> {
+          ServerLoads.prefill(target(), queue, prefillPerShard() * n, clients, body);
+          double callsPerSecond = pacedJobsPerSecond / clients / dequeueLimit;
+          yield ServerLoads.dequeueAck(target(), queue, dequeueLimit, s != Scenario.DEQUEUE_SEPARATE, callsPerSecond);
         }
         default -> throw new IllegalStateException(s.name());
       };
-      return CellResult.of(s, n, run, CellRunner.run(loops, clients, warmup, seconds, meters));
+      return CellResult.of(s, server, n, run, CellRunner.run(loops, clients, warmup, seconds, meters));
     } finally {
       admin.deleteQueue(queue, DELETE_PASSWORD);
     }
   }
 
-  /** Half the time enqueuing 100 per call, half dequeuing and acking: the JIT compiles both paths. */
-  private void warmUpServer(int n, ServerProcess server, HourglassClient admin, Meters meters, byte[] body)
-      throws Exception {
+  /**
+   * A third of the time each on 1-job enqueues, 100-job enqueues and piggy-backed dequeues: the
+   * JIT compiles every path a cell takes before any is measured (a server runs for days; its
+   * first half minute of compiling is not its speed).
+   */
+  private void warmUpServer(int n, HourglassClient admin, Meters meters, byte[] body) throws Exception {
     if (serverWarmup <= 0) {
       return;
     }
     String queue = "bench_warmup_" + n;
     admin.createQueue(queue);
     try {
-      CellRunner.run(ServerLoads.enqueue(target(), queue, 100, body), clients, serverWarmup / 2, 0, meters);
-      CellRunner.run(ServerLoads.dequeueAck(target(), queue, dequeueLimit, true), clients, serverWarmup / 2, 0,
-          meters);
+      double third = serverWarmup / 3;
+      CellRunner.run(ServerLoads.enqueue(target(), queue, 1, body), clients, third, 0, meters);
+      CellRunner.run(ServerLoads.enqueue(target(), queue, 100, body), clients, third, 0, meters);
+      CellRunner.run(ServerLoads.dequeueAck(target(), queue, dequeueLimit, true, 0), clients, third, 0, meters);
     } finally {
       admin.deleteQueue(queue, DELETE_PASSWORD);
     }
   }
 
   /** {@code workers} = 0 measures what the server sends by itself (health probes, heartbeats, leftover polls). */
-  private IdleResult runIdle(int n, int run, int workers, ServerProcess server, HourglassClient admin, Meters meters)
+  private IdleResult runIdle(String server, int n, int run, int workers, HourglassClient admin, Meters meters)
       throws Exception {
     String queue = "bench_idle_" + workers + "_" + run;
     admin.createQueue(queue);
     try {
       CellRunner.Window w = CellRunner.run(ServerLoads.longPoll(target(), queue, dequeueLimit, idleWaitMillis),
           workers, Math.min(warmup, 2), idleSeconds, meters);
-      return IdleResult.of(n, run, workers, idleWaitMillis, w);
+      return IdleResult.of(server, n, run, workers, idleWaitMillis, w);
     } finally {
       admin.deleteQueue(queue, DELETE_PASSWORD);
     }
   }
 
-  private void printSummary(String started, String machineAtStart, List<Integer> counts) {
+  private void printSummary(String started, String machineAtStart, List<Integer> counts, List<String> servers) {
     System.out.println();
     System.out.printf("Benchmark %s UTC, `%s` (medians of %d run%s; fsync on, "
             + "buffer pool %s, redo log %s, %d clients over %s, dequeue limit %d, %d-byte bodies).%n",
@@ -295,15 +366,15 @@ public final class BenchMain implements Callable<Integer> {
         clientKind.name().toLowerCase(java.util.Locale.ROOT), dequeueLimit, bodyBytes);
     System.out.println("Machine at start: " + machineAtStart + "; at end: " + Machine.loadAverage() + ".");
     System.out.println();
-    System.out.print(Report.markdown(results, counts));
-    List<String> scaling = Report.scaling(results, counts);
+    System.out.print(Report.markdown(results, counts, servers));
+    List<String> scaling = Report.scaling(results, counts, servers);
     if (!scaling.isEmpty()) {
       System.out.println();
       scaling.forEach(l -> System.out.println("- " + l));
     }
     if (!idle.isEmpty()) {
       System.out.println();
-      System.out.print(Report.idleMarkdown(idle));
+      System.out.print(Report.idleMarkdown(idle, servers));
     }
     long dry = results.stream().filter(r -> r.empties() > 0).count();
     if (dry > 0) {

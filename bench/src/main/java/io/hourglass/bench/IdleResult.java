@@ -6,20 +6,20 @@ package io.hourglass.bench;
  * @param statementsPerSecond statements reaching MariaDB (all shards, probes excluded)
  * @param rpcsPerSecond       dequeue answers the workers received per second
  */
-record IdleResult(int shards, int run, int workers, int waitMillis, double statementsPerSecond, double serverCpuPercent,
+record IdleResult(String server, int shards, int run, int workers, int waitMillis, double statementsPerSecond, double serverCpuPercent,
     double dbCpuPercent, double clientCpuPercent, double rpcsPerSecond) {
 
-  static IdleResult of(int shards, int run, int workers, int waitMillis, CellRunner.Window w) {
+  static IdleResult of(String server, int shards, int run, int workers, int waitMillis, CellRunner.Window w) {
     Meters.Delta d = w.cost();
     double micros = d.seconds() * 1e6;
-    return new IdleResult(shards, run, workers, waitMillis, d.statements() / d.seconds(),
+    return new IdleResult(server, shards, run, workers, waitMillis, d.statements() / d.seconds(),
         100.0 * d.serverMicros() / micros, 100.0 * d.dbMicros() / micros, 100.0 * d.clientMicros() / micros,
         w.latencyMicros().getTotalCount() / d.seconds());
   }
 
   String line(int runs) {
-    return "[%d shards, run %d/%d] idle: %d workers long-polling (waitMillis %d): %.1f statements/s, server %.1f%% of a core, mariadbd %.1f%%, client %.1f%%, %.1f dequeue answers/s"
-        .formatted(shards, run, runs, workers, waitMillis, statementsPerSecond, serverCpuPercent, dbCpuPercent,
+    return "[%d shards, run %d/%d] %s: idle: %d workers long-polling (waitMillis %d): %.1f statements/s, server %.1f%% of a core, mariadbd %.1f%%, client %.1f%%, %.1f dequeue answers/s"
+        .formatted(shards, run, runs, server, workers, waitMillis, statementsPerSecond, serverCpuPercent, dbCpuPercent,
             clientCpuPercent, rpcsPerSecond);
   }
 }

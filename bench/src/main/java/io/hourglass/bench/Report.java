@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The end-of-run summary: the median over runs of every column of every (shards, scenario)
- * cell, as a markdown table ready for the README, with the server/raw ratio and shard scaling.
+ * The end-of-run summary: the median over runs of every column of every (shards, scenario,
+ * server build) cell, as a markdown table ready for the README, with the server/raw ratio and shard scaling.
  */
 final class Report {
   static final String HEADER =
@@ -28,37 +28,46 @@ final class Report {
     return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
   }
 
-  /** The median cell of {@code scenario} on {@code shards} shards, if it ran. */
-  static Optional<CellResult> medianCell(List<CellResult> all, Scenario scenario, int shards) {
-    List<CellResult> runs = all.stream().filter(c -> c.scenario() == scenario && c.shards() == shards).toList();
+  /** The median cell of {@code scenario} of server build {@code server} ("" for raw) on {@code shards} shards, if it ran. */
+  static Optional<CellResult> medianCell(List<CellResult> all, Scenario scenario, String server, int shards) {
+    List<CellResult> runs = all.stream()
+        .filter(c -> c.scenario() == scenario && c.shards() == shards && c.server().equals(scenario.raw() ? "" : server))
+        .toList();
     if (runs.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new CellResult(scenario, shards, 0, med(runs, CellResult::jobsPerSecond),
+    return Optional.of(new CellResult(scenario, runs.get(0).server(), shards, 0, med(runs, CellResult::jobsPerSecond),
         med(runs, CellResult::p50Millis), med(runs, CellResult::p99Millis), med(runs, CellResult::serverMicrosPerJob),
         med(runs, CellResult::dbMicrosPerJob), med(runs, CellResult::clientMicrosPerJob),
         med(runs, CellResult::statementsPerJob), runs.stream().mapToLong(CellResult::empties).sum(),
         runs.stream().mapToLong(CellResult::retries).sum()));
   }
 
-  static String markdown(List<CellResult> all, List<Integer> shardCounts) {
+  /**
+   * One row per (shards, scenario, server build); raw rows once per shard count. With more than
+   * one build, a server row's scenario names its build ("… [before]").
+   */
+  static String markdown(List<CellResult> all, List<Integer> shardCounts, List<String> servers) {
     StringBuilder out = new StringBuilder(HEADER);
     for (int shards : shardCounts) {
       for (Scenario s : Scenario.values()) {
-        medianCell(all, s, shards).ifPresent(c -> {
-          String ratio = s.reference().flatMap(r -> medianCell(all, r, shards))
-              .map(r -> ratio(c.jobsPerSecond() / r.jobsPerSecond())).orElse("");
-          out.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n".formatted(shards, s.title(),
-              jobs(c.jobsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), us(c.serverMicrosPerJob()),
-              us(c.dbMicrosPerJob()), us(c.clientMicrosPerJob()), stmts(c.statementsPerJob()), ratio));
-        });
+        for (String server : s.raw() ? List.of("") : servers) {
+          medianCell(all, s, server, shards).ifPresent(c -> {
+            String ratio = s.reference().flatMap(r -> medianCell(all, r, "", shards))
+                .map(r -> ratio(c.jobsPerSecond() / r.jobsPerSecond())).orElse("");
+            String title = s.title() + (servers.size() > 1 && !s.raw() ? " [" + server + "]" : "");
+            out.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n".formatted(shards, title,
+                jobs(c.jobsPerSecond()), ms(c.p50Millis()), ms(c.p99Millis()), us(c.serverMicrosPerJob()),
+                us(c.dbMicrosPerJob()), us(c.clientMicrosPerJob()), stmts(c.statementsPerJob()), ratio));
+          });
+        }
       }
     }
     return out.toString();
   }
 
-  /** One line per scenario run on more than one shard count: jobs/s on the most shards over the fewest. */
-  static List<String> scaling(List<CellResult> all, List<Integer> shardCounts) {
+  /** One line per scenario (and server build) run on more than one shard count: jobs/s on the most shards over the fewest. */
+  static List<String> scaling(List<CellResult> all, List<Integer> shardCounts, List<String> servers) {
     List<String> lines = new ArrayList<>();
     if (shardCounts.size() < 2) {
       return lines;
@@ -66,34 +75,39 @@ final class Report {
     int lo = shardCounts.stream().min(Integer::compare).orElseThrow();
     int hi = shardCounts.stream().max(Integer::compare).orElseThrow();
     for (Scenario s : Scenario.values()) {
-      Optional<CellResult> a = medianCell(all, s, lo);
-      Optional<CellResult> b = medianCell(all, s, hi);
-      if (a.isPresent() && b.isPresent()) {
-        lines.add("%s: %d shards / %d shard%s = %s".formatted(s.title(), hi, lo, lo == 1 ? "" : "s",
-            ratio(b.get().jobsPerSecond() / a.get().jobsPerSecond())));
+      for (String server : s.raw() ? List.of("") : servers) {
+        Optional<CellResult> a = medianCell(all, s, server, lo);
+        Optional<CellResult> b = medianCell(all, s, server, hi);
+        if (a.isPresent() && b.isPresent()) {
+          String title = s.title() + (servers.size() > 1 && !s.raw() ? " [" + server + "]" : "");
+          lines.add("%s: %d shards / %d shard%s = %s".formatted(title, hi, lo, lo == 1 ? "" : "s",
+              ratio(b.get().jobsPerSecond() / a.get().jobsPerSecond())));
+        }
       }
     }
     return lines;
   }
 
-  /** One row per worker count (0 = the server's own background), medians over runs. */
-  static String idleMarkdown(List<IdleResult> all) {
+  /** One row per server build and worker count (0 = the server's own background), medians over runs. */
+  static String idleMarkdown(List<IdleResult> all, List<String> servers) {
     if (all.isEmpty()) {
       return "";
     }
     StringBuilder out = new StringBuilder(
         "| idle: long-polling workers, empty queue | shards | statements/s to MariaDB | server CPU % of a core | mariadbd CPU % | client CPU % | dequeue answers/s |\n"
             + "|---|---:|---:|---:|---:|---:|---:|\n");
-    all.stream().map(IdleResult::workers).distinct().sorted().forEach(workers -> {
-      List<IdleResult> runs = all.stream().filter(r -> r.workers() == workers).toList();
-      IdleResult first = runs.get(0);
-      String who = workers == 0 ? "no workers (the server's own statements)"
-          : workers + " workers, waitMillis " + first.waitMillis();
-      out.append("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n".formatted(who, first.shards(),
-          medI(runs, IdleResult::statementsPerSecond), medI(runs, IdleResult::serverCpuPercent),
-          medI(runs, IdleResult::dbCpuPercent), medI(runs, IdleResult::clientCpuPercent),
-          medI(runs, IdleResult::rpcsPerSecond)));
-    });
+    for (String server : servers) {
+      all.stream().filter(r -> r.server().equals(server)).map(IdleResult::workers).distinct().sorted().forEach(workers -> {
+        List<IdleResult> runs = all.stream().filter(r -> r.server().equals(server) && r.workers() == workers).toList();
+        IdleResult first = runs.get(0);
+        String who = (workers == 0 ? "no workers (the server's own statements)"
+            : workers + " workers, waitMillis " + first.waitMillis()) + (servers.size() > 1 ? " [" + server + "]" : "");
+        out.append("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n".formatted(who, first.shards(),
+            medI(runs, IdleResult::statementsPerSecond), medI(runs, IdleResult::serverCpuPercent),
+            medI(runs, IdleResult::dbCpuPercent), medI(runs, IdleResult::clientCpuPercent),
+            medI(runs, IdleResult::rpcsPerSecond)));
+      });
+    }
     return out.toString();
   }
 

@@ -11,6 +11,8 @@ enum Scenario {
   RAW_INSERT_100("raw-insert-100", "raw: 100-row INSERT", true),
   DEQUEUE_PIGGYBACK("dequeue-piggyback", "dequeue + ack, acks piggy-backed", false),
   DEQUEUE_SEPARATE("dequeue-separate", "dequeue + ack, separate ack calls", false),
+  /** Paced at half the jobs/s the piggy-backed cell just reached with the same server and shards: latency below saturation. */
+  DEQUEUE_HALF_LOAD("dequeue-half-load", "dequeue + ack (piggy-backed) at half the peak rate", false),
   RAW_CLAIM_ACK("raw-claim-ack", "raw: SKIP LOCKED claim 100 + UPDATE … IN ack", true);
 
   private final String cliName;
@@ -36,7 +38,7 @@ enum Scenario {
   }
 
   boolean dequeues() {
-    return this == DEQUEUE_PIGGYBACK || this == DEQUEUE_SEPARATE || this == RAW_CLAIM_ACK;
+    return this == DEQUEUE_PIGGYBACK || this == DEQUEUE_SEPARATE || this == DEQUEUE_HALF_LOAD || this == RAW_CLAIM_ACK;
   }
 
   /** The raw reference a server scenario is compared with; empty for raw scenarios. */

@@ -50,15 +50,26 @@ final class ServerLoads {
   /**
    * Dequeues {@code limit} jobs per call and success-acks them: piggy-backed on the next dequeue,
    * or (when {@code piggyback} is false) in an ackDequeuedJobs call of its own right after. The
-   * latency recorded is the dequeue RPC's (with its piggy-backed acks).
+   * latency recorded is the dequeue RPC's (with its piggy-backed acks). With {@code callsPerSecond}
+   * above 0 each client sends at most that many dequeues per second, on a fixed schedule (a late
+   * call goes at once; a client that fell behind does not burst to catch up).
    */
-  static Loop.Factory dequeueAck(Target target, String queue, int limit, boolean piggyback) {
+  static Loop.Factory dequeueAck(Target target, String queue, int limit, boolean piggyback, double callsPerSecond) {
+    long intervalNanos = callsPerSecond > 0 ? (long) (1e9 / callsPerSecond) : 0;
     return index -> new Loop() {
       private final Rpc rpc = target.connect("bench-dequeue-" + index);
       private List<PinLaterJobAckInfo> pending = List.of();
+      private long next = System.nanoTime();
 
       @Override
       public int runOnce(CellRunner.Context context) throws Exception {
+        if (intervalNanos > 0) {
+          long now = System.nanoTime();
+          if (next > now) {
+            java.util.concurrent.locks.LockSupport.parkNanos(next - now);
+          }
+          next = Math.max(next + intervalNanos, System.nanoTime() - intervalNanos);
+        }
         PinLaterDequeueRequest request = new PinLaterDequeueRequest(queue, limit);
         if (!pending.isEmpty()) {
           request.setJobAckRequest(new PinLaterJobAckRequest(queue).setJobsSucceeded(pending));

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The real server, {@code java -jar server/target/hourglass-server.jar}, as a process of its own
+ * The real server, {@code java -jar server/target/hourglass-server.jar} (or another build), as a process of its own
  * (so its CPU time can be read apart from the load client's), over a generated shard config.
  */
 final class ServerProcess implements AutoCloseable {
@@ -30,17 +30,17 @@ final class ServerProcess implements AutoCloseable {
   /**
    * @param extraArgs server config overrides ({@code key=value}) given on the bench command line
    */
-  static ServerProcess start(Path repo, Path workDir, List<ShardSet.Shard> shards, int port, String deleteHash,
-      List<String> jvmArgs, List<String> extraArgs) throws IOException, InterruptedException {
+  static ServerProcess start(ServerJar jar, Path repo, Path workDir, List<ShardSet.Shard> shards, int port,
+      String deleteHash, List<String> jvmArgs, List<String> extraArgs) throws IOException, InterruptedException {
     Path shardFile = workDir.resolve("shards-" + shards.size() + ".json");
     Files.writeString(shardFile, shardConfig(shards));
     List<String> cmd = new ArrayList<>(List.of(javaBinary()));
     cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-jar", repo.resolve("server/target/hourglass-server.jar").toString(),
+    cmd.addAll(List.of("-jar", jar.path().toString(),
         "thrift.host=127.0.0.1", "thrift.port=" + port, "admin.port=" + (port + 1),
         "shardConfig=" + shardFile, "queue.deletePasswordHash=" + deleteHash));
     cmd.addAll(extraArgs);
-    Path log = workDir.resolve("server-" + shards.size() + "-shards.log");
+    Path log = workDir.resolve("server-" + jar.label() + "-" + shards.size() + "-shards.log");
     Process p = new ProcessBuilder(cmd).directory(repo.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
     ServerProcess server = new ServerProcess(p, "127.0.0.1:" + port);

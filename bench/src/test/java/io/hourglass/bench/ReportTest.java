@@ -28,18 +28,31 @@ class ReportTest {
     List<CellResult> cells = List.of(
         cell(Scenario.DEQUEUE_PIGGYBACK, 1, 3000), cell(Scenario.RAW_CLAIM_ACK, 1, 6000),
         cell(Scenario.DEQUEUE_PIGGYBACK, 2, 9000), cell(Scenario.RAW_CLAIM_ACK, 2, 4500));
-    String table = Report.markdown(cells, List.of(1, 2));
+    String table = Report.markdown(cells, List.of(1, 2), List.of("server"));
     assertTrue(table.contains("| 1 | dequeue + ack, acks piggy-backed | 3,000 |"), table);
     assertTrue(table.lines().anyMatch(l -> l.startsWith("| 1 | dequeue + ack, acks piggy-backed") && l.endsWith("| 0.50× |")), table);
     assertTrue(table.lines().anyMatch(l -> l.startsWith("| 2 | dequeue + ack, acks piggy-backed") && l.endsWith("| 2.00× |")), table);
     assertEquals(List.of("dequeue + ack, acks piggy-backed: 2 shards / 1 shard = 3.00×",
-        "raw: SKIP LOCKED claim 100 + UPDATE … IN ack: 2 shards / 1 shard = 0.75×"), Report.scaling(cells, List.of(1, 2)));
+        "raw: SKIP LOCKED claim 100 + UPDATE … IN ack: 2 shards / 1 shard = 0.75×"), Report.scaling(cells, List.of(1, 2), List.of("server")));
+  }
+
+  @Test
+  void twoServerBuildsGetARowEachAgainstTheOneRawReferenceTheyShare() {
+    List<CellResult> cells = List.of(
+        cell(Scenario.DEQUEUE_PIGGYBACK, "before", 1, 3000), cell(Scenario.DEQUEUE_PIGGYBACK, "after", 1, 7500),
+        cell(Scenario.RAW_CLAIM_ACK, "", 1, 6000));
+    List<String> rows = Report.markdown(cells, List.of(1), List.of("before", "after")).lines().skip(2).toList();
+    assertEquals(3, rows.size(), String.join("\n", rows));
+    assertTrue(rows.get(0).startsWith("| 1 | dequeue + ack, acks piggy-backed [before] | 3,000 |") && rows.get(0).endsWith("| 0.50× |"), rows.get(0));
+    assertTrue(rows.get(1).startsWith("| 1 | dequeue + ack, acks piggy-backed [after] | 7,500 |") && rows.get(1).endsWith("| 1.25× |"), rows.get(1));
+    assertTrue(rows.get(2).startsWith("| 1 | raw: SKIP LOCKED claim 100"), rows.get(2));
   }
 
   @Test
   void idleTableShowsTheServersOwnStatementsBeforeTheWorkers() {
     String table = Report.idleMarkdown(List.of(
-        new IdleResult(2, 1, 20, 5000, 150, 9, 4, 1, 4), new IdleResult(2, 1, 0, 5000, 3, 1, 1, 0, 0)));
+        new IdleResult("server", 2, 1, 20, 5000, 150, 9, 4, 1, 4), new IdleResult("server", 2, 1, 0, 5000, 3, 1, 1, 0, 0)),
+        List.of("server"));
     List<String> rows = table.lines().skip(2).toList();
     assertEquals(List.of("| no workers (the server's own statements) | 2 | 3.0 | 1.0 | 1.0 | 0.0 | 0.0 |",
         "| 20 workers, waitMillis 5000 | 2 | 150.0 | 9.0 | 4.0 | 1.0 | 4.0 |"), rows);
@@ -58,6 +71,10 @@ class ReportTest {
   }
 
   private static CellResult cell(Scenario s, int shards, double jobsPerSecond) {
-    return new CellResult(s, shards, 1, jobsPerSecond, 1, 2, s.raw() ? Double.NaN : 30, 200, 5, 0.1, 0, 0);
+    return cell(s, s.raw() ? "" : "server", shards, jobsPerSecond);
+  }
+
+  private static CellResult cell(Scenario s, String server, int shards, double jobsPerSecond) {
+    return new CellResult(s, server, shards, 1, jobsPerSecond, 1, 2, s.raw() ? Double.NaN : 30, 200, 5, 0.1, 0, 0);
   }
 }

@@ -157,13 +157,14 @@ public final class HourglassServer implements AutoCloseable {
       return t;
     });
     opened(timer::shutdownNow);
-    longPoll = new LongPoll(clock, workers, timer, config.dequeuePollInterval().toMillis());
+    longPoll = new LongPoll(clock, workers, timer, config.dequeueProbe().busy().toMillis(),
+        config.dequeueProbe().idle().toMillis());
     metrics.gauge("dequeue.waiting", "long-poll dequeues waiting now", longPoll, LongPoll::waiting);
     emptySlots = new EmptySlotCache(clock, config.emptySlotCacheTtl().toMillis(), longPoll);
     coordinator = new Coordinator(shards, config.priorityLevels(), emptySlots,
         q -> queueConfig.get().forQueue(q.value()).claimTimeout());
-    long probeEvery = config.dequeuePollInterval().toMillis();
-    // Slots the probe found empty stay marked until just after its next run (2 intervals).
+    long probeEvery = config.dequeueProbe().idle().toMillis();
+    // Slots the probe found empty stay marked until just after its next run (2 of its longest intervals).
     longPoll.probeWith((queue, demand) -> coordinator.probeForWork(queue, demand, 2 * probeEvery));
     Schedules schedules = new Schedules(shards, clock);
     ticker = opened(new ScheduleTicker(schedules, coordinator, clock, config.maintenance().scheduleInterval(),

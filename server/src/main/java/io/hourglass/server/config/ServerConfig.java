@@ -25,7 +25,7 @@ public record ServerConfig(
     int maxConcurrentEnqueues,
     Duration emptySlotCacheTtl,
     Duration maxDequeueWait,
-    Duration dequeuePollInterval,
+    ProbeIntervals dequeueProbe,
     ThriftLimits thriftLimits,
     String deletePasswordHash,
     Duration configPollInterval,
@@ -51,6 +51,14 @@ public record ServerConfig(
    * buffered), longer strings or bigger containers are refused before they are allocated.
    */
   public record ThriftLimits(int maxFrameBytes, int maxStringBytes, int maxContainerItems) {}
+
+  /**
+   * How often the long-poll probe of a queue with waiters looks for work added through other
+   * servers: every {@code busy} while the queue had new work in the last second, every
+   * {@code idle} once it had none for a second (an idle queue's waiters then cost 1000/idle
+   * statements per shard per second); {@code idle} is never below {@code busy}.
+   */
+  public record ProbeIntervals(Duration busy, Duration idle) {}
 
   /** How shards are probed (see health.ShardProber). */
   public record HealthSettings(Duration probeInterval, Duration probeTimeout) {}
@@ -87,6 +95,7 @@ public record ServerConfig(
     d.put("dequeue.emptySlotCacheMillis", "100");
     d.put("dequeue.maxWaitMillis", "20000");
     d.put("dequeue.pollMillis", "100");
+    d.put("dequeue.idlePollMillis", "250");
     // One 16 MiB body (the largest allowed) plus the rest of its enqueue request.
     d.put("thrift.maxFrameBytes", String.valueOf(17 * 1024 * 1024));
     d.put("thrift.maxStringBytes", String.valueOf(32 * 1024 * 1024));
@@ -158,7 +167,10 @@ public record ServerConfig(
         reader.intIn("enqueue.maxConcurrent", 1, 100_000),
         Duration.ofMillis(reader.intIn("dequeue.emptySlotCacheMillis", 0, 60_000)),
         Duration.ofMillis(reader.intIn("dequeue.maxWaitMillis", 0, 300_000)),
-        Duration.ofMillis(reader.intIn("dequeue.pollMillis", 10, 60_000)),
+        new ProbeIntervals(Duration.ofMillis(reader.intIn("dequeue.pollMillis", 10, 60_000)),
+            // never quicker than dequeue.pollMillis: a config that slows the probe slows it when idle too
+            Duration.ofMillis(Math.max(reader.intIn("dequeue.pollMillis", 10, 60_000),
+                reader.intIn("dequeue.idlePollMillis", 10, 60_000)))),
         new ThriftLimits(
             reader.intIn("thrift.maxFrameBytes", 1024, Integer.MAX_VALUE),
             reader.intIn("thrift.maxStringBytes", 1024, Integer.MAX_VALUE),

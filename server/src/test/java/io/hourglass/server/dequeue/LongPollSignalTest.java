@@ -39,7 +39,11 @@ class LongPollSignalTest {
   }
 
   LongPoll longPoll(long pollMillis) {
-    LongPoll lp = new LongPoll(Clock.systemUTC(), workers, timer, pollMillis);
+    return longPoll(pollMillis, pollMillis);
+  }
+
+  LongPoll longPoll(long pollMillis, long idlePollMillis) {
+    LongPoll lp = new LongPoll(Clock.systemUTC(), workers, timer, pollMillis, idlePollMillis);
     lp.probeWith((q, demand) -> probes.incrementAndGet());
     return lp;
   }
@@ -106,6 +110,28 @@ class LongPollSignalTest {
     assertEquals(0, attempts.get(), "waiters never try without a signal");
     int p = probes.get();
     assertTrue(p >= 5 && p <= 22, "one probe per 50 ms for all 20 waiters, got " + p);
+  }
+
+  @Test
+  void aQuietQueuesProbeSlowsToTheIdleIntervalAndSpeedsUpAsSoonAsWorkIsSignalled() throws Exception {
+    LongPoll lp = longPoll(20, 200);
+    lp.added(Q, 0); // the queue just had a signal: quick probes
+    await(lp, 50, 30_000, lp.signals(Q));
+    int start = probes.get();
+    Thread.sleep(500);
+    int quick = probes.get() - start;
+    assertTrue(quick >= 10, "within a second of a signal the probe runs every 20 ms: " + quick + " in 500 ms");
+    Thread.sleep(1_000); // a second without a signal
+    int quiet0 = probes.get();
+    Thread.sleep(1_000);
+    int quiet = probes.get() - quiet0;
+    assertTrue(quiet >= 3 && quiet <= 7, "a quiet queue is probed every 200 ms: " + quiet + " in 1 s");
+    lp.added(Q, 0);
+    Thread.sleep(250); // at most one slow interval to the next probe, then quick ones again
+    int again0 = probes.get();
+    Thread.sleep(500);
+    int again = probes.get() - again0;
+    assertTrue(again >= 10, "after a signal the probe is quick again: " + again + " in 500 ms");
   }
 
   @Test

@@ -107,6 +107,18 @@ class ScheduleTickerTest {
   }
 
   @Test
+  void aCycleWithNoTickDueTakesNoLeaseAndOneWithATickDueFiresIt() {
+    ScheduleTicker ticker = nodes.get(0).ticker;
+    assertEquals(ScheduleTicker.Outcome.NOTHING_DUE, ticker.runOnce(), "no schedule at all");
+    Schedule s = nodes.get(0).schedules.create(every(Duration.ofMinutes(1)));
+    assertEquals(ScheduleTicker.Outcome.NOTHING_DUE, ticker.runOnce(), "the first tick is a minute away");
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(ScheduleTicker.Outcome.RAN, ticker.runOnce());
+    assertEquals(Map.of(s.createdAtMillis() + 60_000L, 1), jobsByTick());
+    assertEquals(ScheduleTicker.Outcome.NOTHING_DUE, ticker.runOnce(), "the tick moved on");
+  }
+
+  @Test
   void everyTickEnqueuesExactlyOneJobOnTwoServersAlsoAcrossARestart() {
     Schedule s = nodes.get(0).schedules.create(every(Duration.ofMinutes(1)));
     List<Long> ticks = new ArrayList<>();
