@@ -308,6 +308,7 @@ public final class BenchMain implements Callable<Integer> {
     admin.createQueue(queue);
     try {
       Loop.Factory loops = switch (s) {
+        case RPC_FLOOR -> ServerLoads.queueNames(target());
         case ENQUEUE_1 -> ServerLoads.enqueue(target(), queue, 1, body);
         case ENQUEUE_100 -> ServerLoads.enqueue(target(), queue, 100, body);
         case DEQUEUE_PIGGYBACK, DEQUEUE_SEPARATE, DEQUEUE_HALF_LOAD -> {

@@ -24,6 +24,9 @@ interface Rpc extends AutoCloseable {
 
   void ack(PinLaterJobAckRequest request) throws Exception;
 
+  /** getQueueNames: how many queues there are. */
+  int queueNames() throws Exception;
+
   @Override
   void close();
 
@@ -68,6 +71,11 @@ interface Rpc extends AutoCloseable {
     }
 
     @Override
+    public int queueNames() throws Exception {
+      return client.getQueueNames(context).size();
+    }
+
+    @Override
     public void close() {
       transport.close();
     }
@@ -93,6 +101,11 @@ interface Rpc extends AutoCloseable {
     @Override
     public void ack(PinLaterJobAckRequest request) {
       client.ackDequeuedJobs(request);
+    }
+
+    @Override
+    public int queueNames() {
+      return client.getQueueNames().size();
     }
 
     @Override

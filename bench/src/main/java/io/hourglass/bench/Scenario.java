@@ -5,6 +5,11 @@ import java.util.Optional;
 
 /** The cells of the benchmark, in the order they run within one run; raw ones go straight to the shards. */
 enum Scenario {
+  /**
+   * The floor under every call: getQueueNames, one read per shard and no write; each call counts
+   * as one "job". A closed loop of 5 clients can enqueue no faster than 5 ÷ (this latency + one commit).
+   */
+  RPC_FLOOR("rpc-floor", "floor: getQueueNames calls (one read per shard, no write)", false),
   ENQUEUE_1("enqueue-1", "enqueue, 1 job per call", false),
   RAW_INSERT_1("raw-insert-1", "raw: one autocommit INSERT per job", true),
   ENQUEUE_100("enqueue-100", "enqueue, 100 jobs per call", false),

@@ -26,6 +26,26 @@ final class ServerLoads {
 
   private ServerLoads() {}
 
+  /** getQueueNames until stopped; a call counts as one. */
+  static Loop.Factory queueNames(Target target) {
+    return index -> new Loop() {
+      private final Rpc rpc = target.connect("bench-floor-" + index);
+
+      @Override
+      public int runOnce(CellRunner.Context context) throws Exception {
+        long t0 = System.nanoTime();
+        rpc.queueNames();
+        context.record(System.nanoTime() - t0);
+        return 1;
+      }
+
+      @Override
+      public void close() {
+        rpc.close();
+      }
+    };
+  }
+
   /** Enqueues {@code batch} jobs per call until stopped. */
   static Loop.Factory enqueue(Target target, String queue, int batch, byte[] body) {
     return index -> new Loop() {
