@@ -56,15 +56,26 @@ final class MaintenanceSql {
     }
   }
 
-  /** Two steps in one short transaction: lock the expired rows (SKIP LOCKED), then move each. */
+  /**
+   * A plain read first (most cycles nothing has expired, and then the sweep costs this one
+   * statement); then two steps in one short transaction: lock the expired rows (SKIP LOCKED),
+   * then move each.
+   */
   int expireJobs(QueueName queue, long nowMillis, int limit) {
     sql.ensureSchema();
     tables.ensureCurrent(queue);
     return sql.run(queue, c -> {
-      c.setAutoCommit(false);
-      try {
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.anyExpired(queue))) {
+        ps.setLong(1, nowMillis);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return 0;
+          }
+        }
+      }
+      return ShardSql.inTransaction(c, tx -> {
         Map<Long, Long> expired = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectExpired(queue))) {
+        try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.selectExpired(queue))) {
           ps.setLong(1, nowMillis);
           ps.setInt(2, limit);
           try (ResultSet rs = ps.executeQuery()) {
@@ -75,7 +86,7 @@ final class MaintenanceSql {
         }
         int moved = 0;
         if (!expired.isEmpty()) {
-          try (PreparedStatement ps = c.prepareStatement(MySqlQueries.markExpired(queue))) {
+          try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.markExpired(queue))) {
             for (Map.Entry<Long, Long> e : expired.entrySet()) {
               ps.setLong(1, nowMillis);
               ps.setString(2, Expiry.status(e.getValue()));
@@ -87,12 +98,8 @@ final class MaintenanceSql {
             }
           }
         }
-        c.commit();
         return moved;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+      });
     });
   }
 

@@ -424,6 +424,14 @@ final class MySqlQueries {
   }
 
   /**
+   * Expiry sweep, step 0: whether any PENDING job has expired, a consistent read of the first
+   * pending_expiry index entry (no lock): the sweep's transaction runs only when one has.
+   */
+  static String anyExpired(QueueName queue) {
+    return "SELECT 1 FROM %s WHERE pending_expires_at <= ? LIMIT 1".formatted(jobsTable(queue));
+  }
+
+  /**
    * Expiry sweep, step 1 (in a transaction): the PENDING jobs whose expiry has come, soonest
    * first, straight from the pending_expiry index. SKIP LOCKED: a row a claim holds right now
    * is left to that claim, which does not hand out expired jobs either.
