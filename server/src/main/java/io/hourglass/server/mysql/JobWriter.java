@@ -29,6 +29,13 @@ final class JobWriter {
   static final int MAX_COALESCED_JOBS = 1000;
 
   /**
+   * Requests of at least this many jobs insert on their own: their statement is already large,
+   * and side by side they keep more than one of the shard's cores busy, where coalesced they
+   * would queue behind one statement at a time.
+   */
+  static final int COALESCE_BELOW_JOBS = 50;
+
+  /**
    * Bodies from this size on travel as binary long data through a server-side prepared
    * statement, one row per statement. Below it they go in the usual client-side batch, which the
    * driver sends as one multi-row INSERT with every body hex-escaped — twice its size — so that
@@ -69,7 +76,7 @@ final class JobWriter {
     if (oneStatement) {
       // One INSERT (a batch is rewritten into one multi-row INSERT): atomic in autocommit. Rows
       // of one multi-row INSERT get consecutive ids, so concurrent requests can share one.
-      List<JobDescriptor> stored = sql.consecutiveIds()
+      List<JobDescriptor> stored = sql.consecutiveIds() && jobs.size() < COALESCE_BELOW_JOBS
           ? coalescer.enqueue(queue, jobs, bodyBytes)
           : sql.run(queue, c -> insertAll(c, queue, jobs, now));
       return stored.stream().map(EnqueuedJob::stored).toList();
