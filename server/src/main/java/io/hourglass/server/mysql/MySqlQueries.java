@@ -3,6 +3,7 @@ package io.hourglass.server.mysql;
 import io.hourglass.server.queue.Attempt;
 import io.hourglass.server.queue.QueueName;
 import java.util.Collections;
+import java.util.List;
 
 /**
  * Every SQL statement of the MySQL backend. Table names come only from {@link #jobsTable}, built
@@ -174,15 +175,24 @@ final class MySqlQueries {
     return String.join("\nUNION ALL\n", java.util.Collections.nCopies(priorityLevels, one));
   }
 
-  /** Step 2 of a claim: the rows are locked by step 1, so the state check is belt and braces. */
-  static String markClaimed(QueueName queue, int idCount) {
+  /**
+   * Step 2 of a claim: the rows are locked by step 1, so the state check is belt and braces.
+   * {@code idsPerClaimant}: how many of the ids go to each claimant, when one coalesced claim
+   * serves several dequeues. One claimant binds: claimant, now, ids. Several bind: per claimant
+   * its ids then its name (the CASE), then now, then every id.
+   */
+  static String markClaimed(QueueName queue, List<Integer> idsPerClaimant) {
+    int all = idsPerClaimant.stream().mapToInt(Integer::intValue).sum();
+    String claimant = idsPerClaimant.size() == 1 ? "?"
+        : idsPerClaimant.stream().map(n -> "WHEN id IN (" + placeholders(n) + ") THEN ?")
+            .collect(java.util.stream.Collectors.joining(" ", "CASE ", " END"));
     return """
         UPDATE %s
-        SET state = 1, attempts_remaining = attempts_remaining - 1, claim_descriptor = ?,
+        SET state = 1, attempts_remaining = attempts_remaining - 1, claim_descriptor = %s,
             updated_at = ?
         WHERE state = 0 AND id IN (%s)
         """
-        .formatted(jobsTable(queue), placeholders(idCount));
+        .formatted(jobsTable(queue), claimant, placeholders(all));
   }
 
   /**

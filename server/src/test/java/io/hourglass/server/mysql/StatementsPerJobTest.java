@@ -139,6 +139,59 @@ class StatementsPerJobTest {
   }
 
   @Test
+  void concurrentClaimsOfOneQueueShareOneClaimAndEachClaimantOwnsWhatItGot() throws Exception {
+    int threads = 8;
+    int perThread = 20;
+    int limit = 5;
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < threads * perThread * limit; i++) {
+      jobs.add(job());
+    }
+    backend.enqueue(queue, jobs);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.Map<Long, String> owner = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+    long before = questions();
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String claimant = "claimant-" + t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            List<ClaimedJob> got = backend.claim(new ClaimRequest(queue, 1, limit, claimant));
+            assertEquals(limit, got.size(), "each claim gets its whole limit while jobs remain");
+            got.forEach(j -> {
+              if (owner.put(j.descriptor().localId(), claimant) != null) {
+                duplicates.incrementAndGet();
+              }
+            });
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double perClaim = (questions() - before - 1) / (double) (threads * perThread);
+    System.out.println("statements per concurrent claim: " + perClaim);
+    assertEquals(0, duplicates.get(), "no job is handed to two claims");
+    assertEquals(threads * perThread * limit, owner.size());
+    // The claimant recorded per row is the one that got it: its ack moves the job, another's does not.
+    var byClaimant = new java.util.HashMap<String, List<Ack>>();
+    owner.forEach((id, c) -> byClaimant.computeIfAbsent(c, k -> new ArrayList<>())
+        .add(new Ack(new io.hourglass.server.queue.JobDescriptor(queue, 1, 1, id), "", 0)));
+    List<Ack> first = byClaimant.get("claimant-0");
+    assertEquals(0, backend.ackSucceeded(queue, "claimant-1", first), "another claimant's ack moves nothing");
+    for (var e : byClaimant.entrySet()) {
+      assertEquals(e.getValue().size(), backend.ackSucceeded(queue, e.getKey(), e.getValue()), e.getKey());
+    }
+    assertTrue(perClaim < 3.5, "8 concurrent claimers share claims: " + perClaim + " statements per claim (4 alone)");
+  }
+
+  @Test
   void aClaimIsStartSelectUpdateCommitAndAnAckOneUpdate() throws Exception {
     List<NewJob> jobs = new ArrayList<>();
     for (int i = 0; i < RUNS * 10; i++) {
