@@ -189,7 +189,7 @@ public final class BenchMain implements Callable<Integer> {
           try (Meters meters = new Meters(shards)) {
             for (Scenario s : cells) {
               if (s.raw()) {
-                record(runCell(s, "", n, run, shards, meters, body));
+                record(runCell(s, n, run, shards, meters, body));
               }
             }
           }
@@ -279,8 +279,8 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   /** A raw reference cell: no server, straight to the shards, on an emptied table. */
-  private CellResult runCell(Scenario s, String server, int n, int run, List<ShardSet.Shard> shards, Meters meters,
-      byte[] body) throws Exception {
+  private CellResult runCell(Scenario s, int n, int run, List<ShardSet.Shard> shards, Meters meters, byte[] body)
+      throws Exception {
     RawLoads.reset(shards);
     Loop.Factory loops = switch (s) {
       case RAW_INSERT_1 -> RawLoads.insert(shards, 1, body);
@@ -292,7 +292,7 @@ public final class BenchMain implements Callable<Integer> {
       default -> throw new IllegalStateException(s.name());
     };
     try {
-      return CellResult.of(s, server, n, run, CellRunner.run(loops, clients, warmup, seconds, meters));
+      return CellResult.of(s, "", n, run, CellRunner.run(loops, clients, warmup, seconds, meters));
     } finally {
       RawLoads.reset(shards);
     }
