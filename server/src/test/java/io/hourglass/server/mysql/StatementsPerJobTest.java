@@ -81,6 +81,30 @@ class StatementsPerJobTest {
     void run() throws Exception;
   }
 
+  interface PerThread {
+    void run(int thread) throws Exception;
+  }
+
+  /** Runs {@code body} on {@code threads} threads at once (each told its number) and waits for all. */
+  static void inParallel(int threads, PerThread body) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          body.run(thread);
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void aSingleJobEnqueueIsOneInsertInAutocommit() throws Exception {
     double n = perRun(() -> backend.enqueue(queue, List.of(job())));
@@ -101,32 +125,19 @@ class StatementsPerJobTest {
   void concurrentEnqueuesShareMultiRowInsertsAndEachGetsItsOwnJobs() throws Exception {
     int threads = 8;
     int perThread = 25;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
     java.util.Map<io.hourglass.server.queue.JobDescriptor, String> stored = new java.util.concurrent.ConcurrentHashMap<>();
     long before = questions();
-    try {
-      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        done.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            String a = thread + "/" + i + "/a";
-            String b = thread + "/" + i + "/b";
-            List<io.hourglass.server.queue.JobDescriptor> ds = backend.enqueue(queue, List.of(
-                new NewJob(a.getBytes(StandardCharsets.UTF_8), 1, 0, 2, ""),
-                new NewJob(b.getBytes(StandardCharsets.UTF_8), 2, 0, 2, "")));
-            stored.put(ds.get(0), a);
-            stored.put(ds.get(1), b);
-          }
-          return null;
-        }));
+    inParallel(threads, thread -> {
+      for (int i = 0; i < perThread; i++) {
+        String a = thread + "/" + i + "/a";
+        String b = thread + "/" + i + "/b";
+        List<io.hourglass.server.queue.JobDescriptor> ds = backend.enqueue(queue, List.of(
+            new NewJob(a.getBytes(StandardCharsets.UTF_8), 1, 0, 2, ""),
+            new NewJob(b.getBytes(StandardCharsets.UTF_8), 2, 0, 2, "")));
+        stored.put(ds.get(0), a);
+        stored.put(ds.get(1), b);
       }
-      for (java.util.concurrent.Future<?> f : done) {
-        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     double perRequest = (questions() - before - 1) / (double) (threads * perThread);
     System.out.println("statements per concurrent 2-job enqueue: " + perRequest);
     assertEquals(2 * threads * perThread, stored.size(), "every job has a descriptor of its own");
@@ -148,33 +159,21 @@ class StatementsPerJobTest {
       jobs.add(job());
     }
     backend.enqueue(queue, jobs);
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
     java.util.Map<Long, String> owner = new java.util.concurrent.ConcurrentHashMap<>();
     java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
     long before = questions();
-    try {
-      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        String claimant = "claimant-" + t;
-        done.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            List<ClaimedJob> got = backend.claim(new ClaimRequest(queue, 1, limit, claimant));
-            assertEquals(limit, got.size(), "each claim gets its whole limit while jobs remain");
-            got.forEach(j -> {
-              if (owner.put(j.descriptor().localId(), claimant) != null) {
-                duplicates.incrementAndGet();
-              }
-            });
+    inParallel(threads, thread -> {
+      String claimant = "claimant-" + thread;
+      for (int i = 0; i < perThread; i++) {
+        List<ClaimedJob> got = backend.claim(new ClaimRequest(queue, 1, limit, claimant));
+        assertEquals(limit, got.size(), "each claim gets its whole limit while jobs remain");
+        got.forEach(j -> {
+          if (owner.put(j.descriptor().localId(), claimant) != null) {
+            duplicates.incrementAndGet();
           }
-          return null;
-        }));
+        });
       }
-      for (java.util.concurrent.Future<?> f : done) {
-        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     double perClaim = (questions() - before - 1) / (double) (threads * perThread);
     System.out.println("statements per concurrent claim: " + perClaim);
     assertEquals(0, duplicates.get(), "no job is handed to two claims");
