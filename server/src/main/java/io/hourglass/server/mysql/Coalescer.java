@@ -96,10 +96,7 @@ final class Coalescer<R, T> {
             requests.add(next.request);
           }
         }
-        run(batch, group, requests);
-        synchronized (l) {
-          l.notifyAll();
-        }
+        run(l, batch, group, requests);
       }
     } finally {
       synchronized (l) {
@@ -110,7 +107,12 @@ final class Coalescer<R, T> {
     return result(me);
   }
 
-  private void run(Batch<R, T> batch, List<Pending<R, T>> group, List<R> requests) {
+  /**
+   * Runs one batch and hands out its outcome under the lane's monitor: a waiter reads its
+   * {@code done} there, so it also sees the result written before it (written outside the
+   * monitor, a waiter woken early could see {@code done} before its result: an enqueue got null).
+   */
+  private void run(Lane<R, T> l, Batch<R, T> batch, List<Pending<R, T>> group, List<R> requests) {
     List<T> results = null;
     RuntimeException error = null;
     try {
@@ -118,14 +120,17 @@ final class Coalescer<R, T> {
     } catch (RuntimeException e) {
       error = e;
     }
-    for (int i = 0; i < group.size(); i++) {
-      Pending<R, T> p = group.get(i);
-      if (error == null) {
-        p.result = results.get(i);
-      } else {
-        p.error = error;
+    synchronized (l) {
+      for (int i = 0; i < group.size(); i++) {
+        Pending<R, T> p = group.get(i);
+        if (error == null) {
+          p.result = results.get(i);
+        } else {
+          p.error = error;
+        }
+        p.done = true;
       }
-      p.done = true; // published to waiters by the notifyAll under the lane's monitor
+      l.notifyAll();
     }
   }
 
