@@ -42,8 +42,8 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--server-warmup", defaultValue = "30",
       description = "unmeasured seconds after each server start, a third each of 1-job enqueues, 100-job enqueues and"
-          + " dequeues, until its JIT settles (measured: C2 still takes half the server's CPU 20 s after start)"
-          + " (default ${DEFAULT-VALUE})")
+          + " dequeues; then more such rounds until the server's JIT compilers take under 2% of a core (at most"
+          + " 4 more rounds) (default ${DEFAULT-VALUE})")
   double serverWarmup;
 
   @Option(names = "--runs", defaultValue = "1", description = "runs of every cell; the table shows medians (default ${DEFAULT-VALUE})")
@@ -216,7 +216,7 @@ public final class BenchMain implements Callable<Integer> {
       meters.measureServer(server.pid());
       System.out.println("bench: " + jar.label() + " (" + jar.path() + "), " + n + " shard" + (n == 1 ? "" : "s")
           + ", run " + run + ", server pid " + server.pid());
-      warmUpServer(n, admin, meters, body);
+      warmUpServer(n, server.pid(), admin, meters, body);
       CellResult peak = null;
       for (Scenario s : cells) {
         if (s.raw()) {
@@ -314,7 +314,8 @@ public final class BenchMain implements Callable<Integer> {
         case DEQUEUE_PIGGYBACK, DEQUEUE_SEPARATE, DEQUEUE_HALF_LOAD -> {
           ServerLoads.prefill(target(), queue, prefillPerShard() * n, clients, body);
           double callsPerSecond = pacedJobsPerSecond / clients / dequeueLimit;
-          yield ServerLoads.dequeueAck(target(), queue, dequeueLimit, s != Scenario.DEQUEUE_SEPARATE, callsPerSecond);
+          yield ServerLoads.dequeueAck(target(), queue, dequeueLimit, s != Scenario.DEQUEUE_SEPARATE, callsPerSecond,
+              clients);
         }
         default -> throw new IllegalStateException(s.name());
       };
@@ -325,11 +326,13 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   /**
-   * A third of the time each on 1-job enqueues, 100-job enqueues and piggy-backed dequeues: the
-   * JIT compiles every path a cell takes before any is measured (a server runs for days; its
-   * first half minute of compiling is not its speed).
+   * A third of the time each on 1-job enqueues, 100-job enqueues and piggy-backed dequeues, as
+   * often as it takes for the JIT to compile every path a cell takes before any is measured (a
+   * server runs for days; its first minute of compiling is not its speed). Measured on this
+   * machine: the compiler threads took a whole core for the first 30 s and finished about 50 s
+   * after start; a cell measured before then counted up to a third of the server's CPU as JIT.
    */
-  private void warmUpServer(int n, HourglassClient admin, Meters meters, byte[] body) throws Exception {
+  private void warmUpServer(int n, long serverPid, HourglassClient admin, Meters meters, byte[] body) throws Exception {
     if (serverWarmup <= 0) {
       return;
     }
@@ -337,13 +340,28 @@ public final class BenchMain implements Callable<Integer> {
     admin.createQueue(queue);
     try {
       double third = serverWarmup / 3;
-      CellRunner.run(ServerLoads.enqueue(target(), queue, 1, body), clients, third, 0, meters);
-      CellRunner.run(ServerLoads.enqueue(target(), queue, 100, body), clients, third, 0, meters);
-      CellRunner.run(ServerLoads.dequeueAck(target(), queue, dequeueLimit, true, 0), clients, third, 0, meters);
+      long started = System.nanoTime();
+      for (int round = 1; ; round++) {
+        long compilerBefore = ProcCpu.compilerMicros(serverPid);
+        long roundStart = System.nanoTime();
+        CellRunner.run(ServerLoads.enqueue(target(), queue, 1, body), clients, third, 0, meters);
+        CellRunner.run(ServerLoads.enqueue(target(), queue, 100, body), clients, third, 0, meters);
+        CellRunner.run(ServerLoads.dequeueAck(target(), queue, dequeueLimit, true, 0, clients), clients, third, 0, meters);
+        double share = (ProcCpu.compilerMicros(serverPid) - compilerBefore) / 1000.0 / ((System.nanoTime() - roundStart) / 1e6);
+        if (share < JIT_QUIET_SHARE || round > MAX_EXTRA_WARMUP_ROUNDS) {
+          System.out.printf("bench: server warmed up for %.0f s (%d round%s); JIT compilers took %.1f%% of a core in the last%s%n",
+              (System.nanoTime() - started) / 1e9, round, round == 1 ? "" : "s", share * 100,
+              share < JIT_QUIET_SHARE ? "" : " (still compiling: its cells count that CPU too)");
+          return;
+        }
+      }
     } finally {
       admin.deleteQueue(queue, DELETE_PASSWORD);
     }
   }
+
+  private static final double JIT_QUIET_SHARE = 0.02;
+  private static final int MAX_EXTRA_WARMUP_ROUNDS = 4;
 
   /** {@code workers} = 0 measures what the server sends by itself (health probes, heartbeats, leftover polls). */
   private IdleResult runIdle(String server, int n, int run, int workers, HourglassClient admin, Meters meters)
@@ -372,6 +390,12 @@ public final class BenchMain implements Callable<Integer> {
     if (!scaling.isEmpty()) {
       System.out.println();
       scaling.forEach(l -> System.out.println("- " + l));
+    }
+    List<String> ceilings = Report.ceilings(results, counts, servers, Runtime.getRuntime().availableProcessors());
+    if (!ceilings.isEmpty()) {
+      System.out.println();
+      System.out.println("CPU bounds (cores ÷ CPU per job):");
+      ceilings.forEach(l -> System.out.println("- " + l));
     }
     if (!idle.isEmpty()) {
       System.out.println();

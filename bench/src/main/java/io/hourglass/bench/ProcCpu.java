@@ -26,6 +26,31 @@ final class ProcCpu {
     return ticksToMicros(parseTicks(stat));
   }
 
+  /**
+   * CPU time so far of the JIT compiler threads of JVM {@code pid} (threads named "C1 CompilerThre…"
+   * and "C2 CompilerThre…"; Linux cuts a thread's name at 15 characters), in microseconds.
+   */
+  static long compilerMicros(long pid) {
+    long ticks = 0;
+    try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException gone) {
+          continue; // the thread ended between the listing and the read
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+          ticks += parseTicks(stat);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("bench: cannot list the threads of process " + pid, e);
+    }
+    return ticksToMicros(ticks);
+  }
+
   static long selfMicros() {
     return micros(ProcessHandle.current().pid());
   }

@@ -88,6 +88,43 @@ final class Report {
     return lines;
   }
 
+  /**
+   * The CPU bound of each server row that has a raw reference: at its measured CPU per job
+   * (server + mariadbd + load client), every core of the machine busy would move at most
+   * {@code cores × 10^6 ÷ that} jobs/s. When the raw row runs near its own bound (the box is
+   * full), a server row whose bound is below the raw row's measured jobs/s cannot reach 1.0×
+   * on this machine whatever its latency: it does more CPU work per job than the machine has.
+   */
+  static List<String> ceilings(List<CellResult> all, List<Integer> shardCounts, List<String> servers, int cores) {
+    List<String> lines = new ArrayList<>();
+    for (int shards : shardCounts) {
+      for (Scenario s : Scenario.values()) {
+        Optional<CellResult> raw = s.reference().flatMap(r -> medianCell(all, r, "", shards));
+        if (raw.isEmpty()) {
+          continue;
+        }
+        CellResult r = raw.get();
+        double rawBound = bound(cores, r.dbMicrosPerJob() + r.clientMicrosPerJob());
+        for (String server : servers) {
+          medianCell(all, s, server, shards).ifPresent(c -> {
+            double perJob = c.serverMicrosPerJob() + c.dbMicrosPerJob() + c.clientMicrosPerJob();
+            String title = s.title() + (servers.size() > 1 ? " [" + server + "]" : "");
+            lines.add(("%d shard%s, %s: %s µs of CPU per job → at most %s jobs/s on %d cores = %s the raw row's %s"
+                + " (the raw row: %s µs per job, at most %s, reached %.0f%% of it)").formatted(
+                shards, shards == 1 ? "" : "s", title, us(perJob), jobs(bound(cores, perJob)), cores,
+                ratio(bound(cores, perJob) / r.jobsPerSecond()), jobs(r.jobsPerSecond()),
+                us(r.dbMicrosPerJob() + r.clientMicrosPerJob()), jobs(rawBound), 100 * r.jobsPerSecond() / rawBound));
+          });
+        }
+      }
+    }
+    return lines;
+  }
+
+  private static double bound(int cores, double microsPerJob) {
+    return cores * 1e6 / microsPerJob;
+  }
+
   /** One row per server build and worker count (0 = the server's own background), medians over runs. */
   static String idleMarkdown(List<IdleResult> all, List<String> servers) {
     if (all.isEmpty()) {

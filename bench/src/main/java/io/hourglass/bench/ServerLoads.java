@@ -71,15 +71,19 @@ final class ServerLoads {
    * Dequeues {@code limit} jobs per call and success-acks them: piggy-backed on the next dequeue,
    * or (when {@code piggyback} is false) in an ackDequeuedJobs call of its own right after. The
    * latency recorded is the dequeue RPC's (with its piggy-backed acks). With {@code callsPerSecond}
-   * above 0 each client sends at most that many dequeues per second, on a fixed schedule (a late
-   * call goes at once; a client that fell behind does not burst to catch up).
+   * above 0 each of the {@code clients} sends at most that many dequeues per second, on a fixed
+   * schedule (a late call goes at once; a client that fell behind does not burst to catch up).
+   * Client i's schedule starts i/clients of an interval late, so that together they send evenly
+   * spaced calls, a steady load: with every schedule starting at once, all the clients' calls
+   * of a tick arrived together, a burst every interval that queued each call behind the others.
    */
-  static Loop.Factory dequeueAck(Target target, String queue, int limit, boolean piggyback, double callsPerSecond) {
+  static Loop.Factory dequeueAck(Target target, String queue, int limit, boolean piggyback, double callsPerSecond,
+      int clients) {
     long intervalNanos = callsPerSecond > 0 ? (long) (1e9 / callsPerSecond) : 0;
     return index -> new Loop() {
       private final Rpc rpc = target.connect("bench-dequeue-" + index);
       private List<PinLaterJobAckInfo> pending = List.of();
-      private long next = System.nanoTime();
+      private long next = System.nanoTime() + intervalNanos * (index % clients) / clients;
 
       @Override
       public int runOnce(CellRunner.Context context) throws Exception {
