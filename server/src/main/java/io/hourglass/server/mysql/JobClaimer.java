@@ -105,19 +105,9 @@ final class JobClaimer {
             .add(j.descriptor().localId()));
       }
       if (!claimed.isEmpty()) {
-        List<List<Long>> idGroups = new ArrayList<>(idsByClaimant.values());
         try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.markClaimed(queue,
-            idGroups.stream().map(List::size).toList()))) {
-          int i = 1;
-          if (idGroups.size() == 1) {
-            ps.setString(i++, idsByClaimant.keySet().iterator().next());
-          } else {
-            for (Map.Entry<String, List<Long>> e : idsByClaimant.entrySet()) {
-              ShardSql.bindIds(ps, i, e.getValue());
-              i += e.getValue().size();
-              ps.setString(i++, e.getKey());
-            }
-          }
+            idsByClaimant.values().stream().map(List::size).toList()))) {
+          int i = ShardSql.bindClaimants(ps, 1, idsByClaimant);
           ps.setLong(i++, now);
           ShardSql.bindIds(ps, i, claimed.stream().map(j -> j.descriptor().localId()).toList());
           int moved = ps.executeUpdate();

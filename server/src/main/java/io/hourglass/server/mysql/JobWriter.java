@@ -37,8 +37,8 @@ final class JobWriter {
 
   /**
    * Bodies from this size on travel as binary long data through a server-side prepared
-   * statement, one row per statement. Below it they go in the usual client-side batch, which the
-   * driver sends as one multi-row INSERT with every body hex-escaped — twice its size — so that
+   * statement, one row per statement. Below it they go in a client-side multi-row INSERT, which the
+   * driver sends with every body hex-escaped — twice its size — so that
    * with MariaDB's default max_allowed_packet (16 MiB) a body of 8 MiB could not be stored.
    */
   static final int STREAMED_BODY_BYTES = 1024 * 1024;
@@ -46,6 +46,7 @@ final class JobWriter {
   private final ShardSql sql;
   private final QueueTables tables;
   private final EnqueueCoalescer coalescer;
+  private final AckCoalescer ackCoalescer;
 
   JobWriter(ShardSql sql, QueueTables tables) {
     this.sql = sql;
@@ -53,6 +54,8 @@ final class JobWriter {
     this.coalescer = new EnqueueCoalescer(
         (queue, jobs) -> sql.run(queue, c -> insertAll(c, queue, jobs, sql.nowMillis())),
         MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
+    this.ackCoalescer = new AckCoalescer(
+        (queue, idsByClaimant) -> sql.run(queue, c -> ackSucceeded(c, queue, "", idsByClaimant)));
   }
 
   /**
@@ -74,8 +77,8 @@ final class JobWriter {
         && bodyBytes < ONE_STATEMENT_BODY_BYTES
         && jobs.stream().allMatch(j -> j.body().length < STREAMED_BODY_BYTES);
     if (oneStatement) {
-      // One INSERT (a batch is rewritten into one multi-row INSERT): atomic in autocommit. Rows
-      // of one multi-row INSERT get consecutive ids, so concurrent requests can share one.
+      // One multi-row INSERT: atomic in autocommit. Its rows get consecutive ids, so
+      // concurrent requests can share one.
       List<JobDescriptor> stored = sql.consecutiveIds() && jobs.size() < COALESCE_BELOW_JOBS
           ? coalescer.enqueue(queue, jobs, bodyBytes)
           : sql.run(queue, c -> insertAll(c, queue, jobs, now));
@@ -110,7 +113,7 @@ final class JobWriter {
   /**
    * Below this many body bytes a batch surely fits one multi-row INSERT (bodies travel
    * hex-escaped, twice their size, and MariaDB's default max_allowed_packet is 16 MiB); above
-   * it the driver may split the batch into several statements, which then need a transaction.
+   * it a batch is split into several INSERTs (insertBatched), which then need a transaction.
    */
   static final int ONE_STATEMENT_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -170,7 +173,7 @@ final class JobWriter {
     return out;
   }
 
-  /** Small bodies in one batched INSERT, large ones one by one as binary long data. */
+  /** Small bodies in multi-row INSERTs, large ones one by one as binary long data. */
   private void insertBatch(
       Connection c, QueueName queue, List<NewJob> jobs, List<Integer> which, long now, EnqueuedJob[] out)
       throws SQLException {
@@ -190,33 +193,56 @@ final class JobWriter {
     }
   }
 
+  /**
+   * With consecutive ids: multi-row INSERTs of the jobs in {@code which}, as few as the body
+   * bound allows (one when the caller checked the batch fits one statement). Without: one
+   * INSERT per job, since only a single-row INSERT's generated id is then known.
+   */
   private void insertBatched(
       Connection c, QueueName queue, List<NewJob> jobs, List<Integer> which, long now, EnqueuedJob[] out)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
-      if (sql.consecutiveIds()) {
-        for (int i : which) {
-          bindNewJob(ps, jobs.get(i), now);
-          ps.setBytes(8, jobs.get(i).body());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        collectKeys(ps, queue, jobs, which, 0, out);
-      } else {
-        for (int k = 0; k < which.size(); k++) {
-          bindNewJob(ps, jobs.get(which.get(k)), now);
-          ps.setBytes(8, jobs.get(which.get(k)).body());
-          ps.executeUpdate();
-          collectKeys(ps, queue, jobs, which, k, out);
-        }
+    if (!sql.consecutiveIds()) {
+      for (int k = 0; k < which.size(); k++) {
+        insertRows(c, queue, jobs, which, k, k + 1, now, out);
       }
+      return;
+    }
+    int from = 0;
+    long bytes = 0;
+    for (int k = 0; k < which.size(); k++) {
+      long body = jobs.get(which.get(k)).body().length;
+      if (k > from && bytes + body >= ONE_STATEMENT_BODY_BYTES) {
+        insertRows(c, queue, jobs, which, from, k, now, out);
+        from = k;
+        bytes = 0;
+      }
+      bytes += body;
+    }
+    insertRows(c, queue, jobs, which, from, which.size(), now, out);
+  }
+
+  /** One INSERT of the jobs {@code which[from..to)}; their ids go to {@code out}. */
+  private void insertRows(Connection c, QueueName queue, List<NewJob> jobs, List<Integer> which, int from, int to,
+      long now, EnqueuedJob[] out) throws SQLException {
+    int rows = to - from;
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.insertJobs(queue, rows), Statement.RETURN_GENERATED_KEYS)) {
+      for (int r = 0; r < rows; r++) {
+        NewJob job = jobs.get(which.get(from + r));
+        int offset = r * MySqlQueries.INSERT_COLUMNS_PER_ROW;
+        bindNewJob(ps, offset, job, now);
+        ps.setBytes(offset + 8, job.body());
+      }
+      if (ps.executeUpdate() != rows) {
+        throw new SQLException("inserted fewer rows than the " + rows + " asked for");
+      }
+      collectKeys(ps, queue, jobs, which, from, to, out);
     }
   }
 
   /** One job with a large body: the body goes as binary long data, in chunks (see STREAMED_BODY_BYTES). */
   private JobDescriptor insertStreamed(Connection c, QueueName queue, NewJob job, long now) throws SQLException {
-    try (PreparedStatement ps = serverPrepared(c, MySqlQueries.insertJob(queue), Statement.RETURN_GENERATED_KEYS)) {
-      bindNewJob(ps, job, now);
+    try (PreparedStatement ps = serverPrepared(c, MySqlQueries.insertJobs(queue, 1), Statement.RETURN_GENERATED_KEYS)) {
+      bindNewJob(ps, 0, job, now);
       ps.setBinaryStream(8, new ByteArrayInputStream(job.body()), job.body().length);
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
@@ -237,59 +263,73 @@ final class JobWriter {
     return c.unwrap(JdbcConnection.class).serverPrepareStatement(statement, autoGeneratedKeys);
   }
 
-  /** Binds every column of {@link MySqlQueries#insertJob} but the body (parameter 8). */
-  private static void bindNewJob(PreparedStatement ps, NewJob job, long now) throws SQLException {
-    ps.setInt(1, job.priority());
-    ps.setLong(2, job.runAfterMillis());
-    ps.setInt(3, job.attemptsAllowed());
-    ps.setInt(4, job.attemptsAllowed());
-    ps.setString(5, job.customStatus());
-    ps.setLong(6, now);
-    ps.setLong(7, now);
-    ps.setString(9, job.uniqueKey());
+  /**
+   * Binds one row of {@link MySqlQueries#insertJobs} but its body (parameter {@code offset + 8}),
+   * the row's parameters starting after {@code offset}.
+   */
+  private static void bindNewJob(PreparedStatement ps, int offset, NewJob job, long now) throws SQLException {
+    ps.setInt(offset + 1, job.priority());
+    ps.setLong(offset + 2, job.runAfterMillis());
+    ps.setInt(offset + 3, job.attemptsAllowed());
+    ps.setInt(offset + 4, job.attemptsAllowed());
+    ps.setString(offset + 5, job.customStatus());
+    ps.setLong(offset + 6, now);
+    ps.setLong(offset + 7, now);
+    ps.setString(offset + 9, job.uniqueKey());
     if (job.expiresAtMillis() == null) {
-      ps.setNull(10, java.sql.Types.BIGINT);
+      ps.setNull(offset + 10, java.sql.Types.BIGINT);
     } else {
-      ps.setLong(10, job.expiresAtMillis());
+      ps.setLong(offset + 10, job.expiresAtMillis());
     }
   }
 
+  /** The ids of one multi-row INSERT's rows, in row order, for the jobs {@code which[from..to)}. */
   private void collectKeys(PreparedStatement ps, QueueName queue, List<NewJob> jobs, List<Integer> which, int from,
-      EnqueuedJob[] out) throws SQLException {
+      int to, EnqueuedJob[] out) throws SQLException {
     try (ResultSet keys = ps.getGeneratedKeys()) {
       int k = from;
-      while (keys.next() && k < which.size()) {
+      while (keys.next() && k < to) {
         int i = which.get(k++);
         out[i] = EnqueuedJob.stored(new JobDescriptor(queue, sql.shardId(), jobs.get(i).priority(), keys.getLong(1)));
       }
     }
   }
 
+  /**
+   * One statement per distinct status text; workers almost always send none, and acks without
+   * one are coalesced with other requests' ({@link AckCoalescer}).
+   */
   int ackSucceeded(QueueName queue, String claimant, List<Ack> acks) {
     if (acks.isEmpty()) {
       return 0;
     }
     sql.ensureSchema();
-    long now = sql.nowMillis();
-    // One statement per distinct status text; workers almost always send none, so usually one.
     Map<String, List<Long>> byStatus = new LinkedHashMap<>();
     for (Ack a : acks) {
       byStatus.computeIfAbsent(a.appendCustomStatus(), k -> new ArrayList<>()).add(a.descriptor().localId());
     }
+    if (byStatus.size() == 1 && byStatus.containsKey("")) {
+      return ackCoalescer.ack(queue, claimant, byStatus.get(""));
+    }
     return sql.run(queue, c -> {
       int moved = 0;
       for (Map.Entry<String, List<Long>> e : byStatus.entrySet()) {
-        try (PreparedStatement ps =
-            c.prepareStatement(MySqlQueries.ackSucceeded(queue, e.getValue().size()))) {
-          ps.setLong(1, now);
-          ps.setString(2, e.getKey());
-          ps.setString(3, claimant);
-          ShardSql.bindIds(ps, 4, e.getValue());
-          moved += ps.executeUpdate();
-        }
+        moved += ackSucceeded(c, queue, e.getKey(), Map.of(claimant, e.getValue()));
       }
       return moved;
     });
+  }
+
+  private int ackSucceeded(Connection c, QueueName queue, String status, Map<String, List<Long>> idsByClaimant)
+      throws SQLException {
+    List<Integer> sizes = idsByClaimant.values().stream().map(List::size).toList();
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.ackSucceeded(queue, sizes))) {
+      ps.setLong(1, sql.nowMillis());
+      ps.setString(2, status);
+      int i = ShardSql.bindClaimants(ps, 3, idsByClaimant);
+      ShardSql.bindIds(ps, i, idsByClaimant.values().stream().flatMap(List::stream).toList());
+      return ps.executeUpdate();
+    }
   }
 
   /** One statement per distinct (status, delay or policy, give-up); usually one. */

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,5 +174,24 @@ final class ShardSql {
     for (long id : ids) {
       ps.setLong(i++, id);
     }
+  }
+
+  /**
+   * Binds {@link MySqlQueries#claimantOf}'s parameters from {@code idsByClaimant} (in its
+   * order) starting at {@code firstIndex}; returns the next free index.
+   */
+  static int bindClaimants(PreparedStatement ps, int firstIndex, Map<String, List<Long>> idsByClaimant)
+      throws SQLException {
+    int i = firstIndex;
+    if (idsByClaimant.size() == 1) {
+      ps.setString(i++, idsByClaimant.keySet().iterator().next());
+      return i;
+    }
+    for (Map.Entry<String, List<Long>> e : idsByClaimant.entrySet()) {
+      bindIds(ps, i, e.getValue());
+      i += e.getValue().size();
+      ps.setString(i++, e.getKey());
+    }
+    return i;
   }
 }

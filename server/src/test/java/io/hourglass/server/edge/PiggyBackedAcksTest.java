@@ -59,16 +59,19 @@ class PiggyBackedAcksTest {
     for (InMemoryBackend b : List.of(healthy, failingAcks)) {
       b.createQueue(q);
     }
-    List<Shard> shards = List.of(new Shard(healthy, false), new Shard(failingAcks, false));
+    service = serviceOver(List.of(new Shard(healthy, false), new Shard(failingAcks, false)));
+    onHealthy = claimOne(healthy);
+    onFailing = claimOne(failingAcks);
+    healthy.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));
+  }
+
+  private PinLaterService serviceOver(List<Shard> shards) {
     Coordinator coordinator = new Coordinator(() -> shards, 3, new EmptySlotCache(clock, 0));
-    service = new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(() -> shards),
+    return new PinLaterService(new PinLaterService.Parts(coordinator, new QueueAdmin(() -> shards),
         new RequestReader(clock, new RequestReader.Bounds(3, 100, 0)), new DeleteGuard(""), null,
         new ServerMetrics(),
         new PinLaterService.Admission(DequeueRateLimiter.unlimited(), new EnqueueGate(10)),
         new io.hourglass.server.schedule.Schedules(() -> shards, clock)));
-    onHealthy = claimOne(healthy);
-    onFailing = claimOne(failingAcks);
-    healthy.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));
   }
 
   private String claimOne(InMemoryBackend b) {
@@ -107,5 +110,66 @@ class PiggyBackedAcksTest {
     assertEquals(ErrorCode.SHARD_CONNECTION_FAILED, ((PinLaterException) t).getErrorCode());
     assertEquals(io.hourglass.server.queue.JobState.SUCCEEDED,
         healthy.lookup(q, List.of(JobDescriptor.parse(onHealthy, "d").localId()), false).get(0).state());
+  }
+
+  @Test
+  void successAcksRunBesideTheClaimAndTheDequeueAnswersOnlyOnceTheyAreApplied() throws Exception {
+    java.util.concurrent.CountDownLatch ackStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch releaseAck = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch claimed = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    InMemoryBackend slowAcks = new InMemoryBackend(3, clock) {
+      @Override
+      public int ackSucceeded(QueueName queue, String claimant, List<Ack> acks) {
+        ackStarted.countDown();
+        try {
+          releaseAck.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.ackSucceeded(queue, claimant, acks);
+      }
+
+      @Override
+      public List<ClaimedJob> claim(ClaimRequest request) {
+        List<ClaimedJob> got = super.claim(request);
+        if (armed.get()) {
+          claimed.countDown();
+        }
+        return got;
+      }
+    };
+    slowAcks.createQueue(q);
+    String done = claimOne(slowAcks);
+    slowAcks.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));
+    PinLaterService over = serviceOver(List.of(new Shard(slowAcks, false)));
+    armed.set(true); // the set-up's own claim above does not count
+    // Called on a thread of its own: the old edge applied the acks inside the call, before claiming.
+    var call = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> over.dequeueJobs(TestServer.CONTEXT, new PinLaterDequeueRequest("q", 10).setJobAckRequest(
+            new PinLaterJobAckRequest("q").setJobsSucceeded(List.of(new PinLaterJobAckInfo(done))))));
+    assertTrue(ackStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
+    boolean claimedBeside = claimed.await(5, java.util.concurrent.TimeUnit.SECONDS);
+    Thread.sleep(100);
+    boolean answeredEarly = call.isDone() && call.get().isDefined();
+    releaseAck.countDown();
+    assertTrue(claimedBeside, "the claim ran while the ack was still running");
+    assertTrue(!answeredEarly, "no answer before the acks are applied");
+    PinLaterDequeueResponse r = Await.result(call.get(10, java.util.concurrent.TimeUnit.SECONDS),
+        com.twitter.util.Duration.fromSeconds(10));
+    assertEquals(1, r.getJobs().size());
+    assertEquals(io.hourglass.server.queue.JobState.SUCCEEDED,
+        slowAcks.lookup(q, List.of(JobDescriptor.parse(done, "d").localId()), false).get(0).state());
+  }
+
+  @Test
+  void aFailedAckIsAppliedBeforeTheClaimSoTheSameDequeueCanGetItsJobBack() throws Exception {
+    InMemoryBackend one = new InMemoryBackend(4, clock);
+    one.createQueue(q);
+    String failed = claimOne(one);
+    PinLaterDequeueResponse r = Await.result(serviceOver(List.of(new Shard(one, false))).dequeueJobs(TestServer.CONTEXT,
+        new PinLaterDequeueRequest("q", 10).setJobAckRequest(new PinLaterJobAckRequest("q")
+            .setJobsFailed(List.of(new PinLaterJobAckInfo(failed).setRetryDelayMillis(0))))));
+    assertEquals(java.util.Set.of(failed), r.getJobs().keySet(), "the failed job, pending again, is claimed at once");
   }
 }

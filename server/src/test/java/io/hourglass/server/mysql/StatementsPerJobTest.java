@@ -191,6 +191,43 @@ class StatementsPerJobTest {
   }
 
   @Test
+  void concurrentAcksOfOneQueueShareStatementsAndMoveOnlyTheJobsOfTheirOwnClaimant() throws Exception {
+    int threads = 8;
+    int perThread = 20;
+    int perAck = 5;
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < threads * perThread * perAck; i++) {
+      jobs.add(job());
+    }
+    backend.enqueue(queue, jobs);
+    List<List<Ack>> owned = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      owned.add(backend.claim(new ClaimRequest(queue, 1, perThread * perAck, "claimant-" + t)).stream()
+          .map(j -> new Ack(j.descriptor(), "", 0)).toList());
+    }
+    java.util.concurrent.atomic.AtomicInteger reported = new java.util.concurrent.atomic.AtomicInteger();
+    long before = questions();
+    // Thread 0 is a late worker acking claimant-0's jobs as its own: it must move none of them.
+    inParallel(threads, thread -> {
+      List<Ack> mine = owned.get(thread);
+      String claimant = thread == 0 ? "late-worker" : "claimant-" + thread;
+      for (int i = 0; i < perThread; i++) {
+        reported.addAndGet(backend.ackSucceeded(queue, claimant, mine.subList(i * perAck, (i + 1) * perAck)));
+      }
+    });
+    double perAckCall = (questions() - before - 1) / (double) (threads * perThread);
+    System.out.println("statements per concurrent ack: " + perAckCall);
+    for (int t = 0; t < threads; t++) {
+      var states = backend.lookup(queue, owned.get(t).stream().map(a -> a.descriptor().localId()).toList(), false);
+      assertEquals(perThread * perAck, states.size());
+      var expected = t == 0 ? io.hourglass.server.queue.JobState.IN_PROGRESS : io.hourglass.server.queue.JobState.SUCCEEDED;
+      states.forEach(info -> assertEquals(expected, info.state(), "" + info.descriptor()));
+    }
+    assertEquals((threads - 1) * perThread * perAck, reported.get(), "the counts the acks report add up to the jobs that moved");
+    assertTrue(perAckCall < 0.9, "8 concurrent ackers share statements: " + perAckCall + " per ack (1 alone)");
+  }
+
+  @Test
   void aClaimIsStartSelectUpdateCommitAndAnAckOneUpdate() throws Exception {
     List<NewJob> jobs = new ArrayList<>();
     for (int i = 0; i < RUNS * 10; i++) {
