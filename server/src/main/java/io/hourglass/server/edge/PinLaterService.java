@@ -170,68 +170,17 @@ public final class PinLaterService implements PinLaterRpc {
   public Future<PinLaterDequeueResponse> dequeueJobs(RequestContext context, PinLaterDequeueRequest request) {
     return callAsync("dequeueJobs", () -> {
       String claimant = reader.source(context);
-      // Piggy-backed acks are read (every descriptor checked) before anything runs, and applied
-      // whatever happens to the dequeue after them. Acks whose shard is down are reported back
-      // instead of failing a dequeue other shards can serve.
-      Acks acks = request.getJobAckRequest() == null ? Acks.NONE : readAcks(request.getJobAckRequest(), "jobAckRequest.");
-      Future<AckResult> applied = acks.failed().isEmpty() && !acks.succeeded().isEmpty()
-          // A success ack cannot make a job claimable, so it runs beside the claim: the dequeue
-          // answers after the longer of the two instead of after both in turn. A failed ack may
-          // put its job back to PENDING, so acks with failures go first: this very dequeue can
-          // claim the job again, as in PinLater.
-          ? beside(() -> applyAcks(claimant, acks))
-          : Future.value(applyAcks(claimant, acks));
-      DequeueRequest dequeue = null;
-      Future<List<ClaimedJob>> claimed;
-      try {
-        QueueName queue = reader.queue(request.getQueueName());
-        dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
-            request.isDryRun(), RequestReader.coverage(request.getCoverage()));
-        long waitMillis = request.isDryRun() ? 0 : reader.waitMillis(request.getWaitMillis());
-        // After the acks were read: a rate-limited (or paused) queue still gets its acks applied.
-        claimed = dequeuer.dequeue(dequeue, waitMillis);
-      } catch (RuntimeException e) {
-        claimed = Future.exception(e);
-      }
-      DequeueRequest asked = dequeue;
-      // Answers once the acks are applied too, so that a client that resends them after an error
-      // (or goes on to its next dequeue) never races its own acks.
-      return claimed.transform(Function.func(jobs -> applied.transform(Function.func(ackOutcome -> {
-        if (jobs.isThrow()) {
-          return Future.exception(jobs.throwable());
-        }
-        if (ackOutcome.isThrow()) {
-          dequeuer.release(asked, jobs.get());
-          return Future.exception(ackOutcome.throwable());
-        }
-        return Future.value(response(asked, jobs.get(), descriptors(ackOutcome.get().unapplied())));
-      }))));
+      // Piggy-backed acks are applied first and whatever happens to the dequeue after them. Acks
+      // whose shard is down are reported back instead of failing a dequeue other shards can serve.
+      List<String> unapplied = request.getJobAckRequest() == null ? List.of()
+          : descriptors(applyAcks(claimant, request.getJobAckRequest(), "jobAckRequest.").unapplied());
+      QueueName queue = reader.queue(request.getQueueName());
+      DequeueRequest dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
+          request.isDryRun(), RequestReader.coverage(request.getCoverage()));
+      long waitMillis = request.isDryRun() ? 0 : reader.waitMillis(request.getWaitMillis());
+      // After the acks: a rate-limited (or paused) queue still gets its acks applied.
+      return dequeuer.dequeue(dequeue, waitMillis).map(Function.func(jobs -> response(dequeue, jobs, unapplied)));
     });
-  }
-
-  /** Threads for piggy-backed success acks that run beside their dequeue's claim (a thread per dequeue in flight). */
-  private static final java.util.concurrent.ExecutorService ACK_THREADS =
-      java.util.concurrent.Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
-        private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-          Thread t = new Thread(r, "hourglass-ack-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }
-      });
-
-  private static <T> Future<T> beside(Supplier<T> work) {
-    com.twitter.util.Promise<T> done = new com.twitter.util.Promise<>();
-    ACK_THREADS.execute(() -> {
-      try {
-        done.setValue(work.get());
-      } catch (Throwable t) {
-        done.setException(t);
-      }
-    });
-    return done;
   }
 
   private PinLaterDequeueResponse response(
@@ -263,8 +212,7 @@ public final class PinLaterService implements PinLaterRpc {
   @Override
   public Future<Void> ackDequeuedJobs(RequestContext context, PinLaterJobAckRequest request) {
     return call("ackDequeuedJobs", () -> {
-      String claimant = reader.source(context);
-      AckResult result = applyAcks(claimant, readAcks(request, ""));
+      AckResult result = applyAcks(reader.source(context), request, "");
       if (result.failure() != null) {
         // The reachable shards' acks are applied; failing makes the client resend (no-ops for those).
         throw result.failure();
@@ -273,27 +221,15 @@ public final class PinLaterService implements PinLaterRpc {
     });
   }
 
-  /** The acks of one request, read and checked. */
-  private record Acks(QueueName queue, List<Ack> succeeded, List<Ack> failed) {
-    static final Acks NONE = new Acks(null, List.of(), List.of());
-  }
-
-  private Acks readAcks(PinLaterJobAckRequest request, String prefix) {
+  private AckResult applyAcks(String claimant, PinLaterJobAckRequest request, String prefix) {
     QueueName queue = reader.queue(request.getQueueName());
-    return new Acks(queue, reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded"),
-        reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed"));
-  }
-
-  private AckResult applyAcks(String claimant, Acks acks) {
-    if (acks.queue() == null) {
-      return new AckResult(0, 0, List.of(), null);
-    }
-    QueueName queue = acks.queue();
-    AckResult result = coordinator.ack(queue, claimant, acks.succeeded(), acks.failed());
+    List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
+    List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
+    AckResult result = coordinator.ack(queue, claimant, ok, failed);
     metrics.count(JobCounter.ACKED_SUCCEEDED, queue.value(), result.succeeded());
     metrics.count(JobCounter.ACKED_FAILED, queue.value(), result.failed());
-    metrics.count(JobCounter.ACKED_IGNORED, queue.value(), acks.succeeded().size() + acks.failed().size()
-        - result.succeeded() - result.failed() - result.unapplied().size());
+    metrics.count(JobCounter.ACKED_IGNORED, queue.value(),
+        ok.size() + failed.size() - result.succeeded() - result.failed() - result.unapplied().size());
     return result;
   }
 

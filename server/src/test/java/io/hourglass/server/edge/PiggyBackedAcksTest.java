@@ -113,56 +113,6 @@ class PiggyBackedAcksTest {
   }
 
   @Test
-  void successAcksRunBesideTheClaimAndTheDequeueAnswersOnlyOnceTheyAreApplied() throws Exception {
-    java.util.concurrent.CountDownLatch ackStarted = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch releaseAck = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch claimed = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
-    InMemoryBackend slowAcks = new InMemoryBackend(3, clock) {
-      @Override
-      public int ackSucceeded(QueueName queue, String claimant, List<Ack> acks) {
-        ackStarted.countDown();
-        try {
-          releaseAck.await(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return super.ackSucceeded(queue, claimant, acks);
-      }
-
-      @Override
-      public List<ClaimedJob> claim(ClaimRequest request) {
-        List<ClaimedJob> got = super.claim(request);
-        if (armed.get()) {
-          claimed.countDown();
-        }
-        return got;
-      }
-    };
-    slowAcks.createQueue(q);
-    String done = claimOne(slowAcks);
-    slowAcks.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));
-    PinLaterService over = serviceOver(List.of(new Shard(slowAcks, false)));
-    armed.set(true); // the set-up's own claim above does not count
-    // Called on a thread of its own: the old edge applied the acks inside the call, before claiming.
-    var call = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> over.dequeueJobs(TestServer.CONTEXT, new PinLaterDequeueRequest("q", 10).setJobAckRequest(
-            new PinLaterJobAckRequest("q").setJobsSucceeded(List.of(new PinLaterJobAckInfo(done))))));
-    assertTrue(ackStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
-    boolean claimedBeside = claimed.await(5, java.util.concurrent.TimeUnit.SECONDS);
-    Thread.sleep(100);
-    boolean answeredEarly = call.isDone() && call.get().isDefined();
-    releaseAck.countDown();
-    assertTrue(claimedBeside, "the claim ran while the ack was still running");
-    assertTrue(!answeredEarly, "no answer before the acks are applied");
-    PinLaterDequeueResponse r = Await.result(call.get(10, java.util.concurrent.TimeUnit.SECONDS),
-        com.twitter.util.Duration.fromSeconds(10));
-    assertEquals(1, r.getJobs().size());
-    assertEquals(io.hourglass.server.queue.JobState.SUCCEEDED,
-        slowAcks.lookup(q, List.of(JobDescriptor.parse(done, "d").localId()), false).get(0).state());
-  }
-
-  @Test
   void aFailedAckIsAppliedBeforeTheClaimSoTheSameDequeueCanGetItsJobBack() throws Exception {
     InMemoryBackend one = new InMemoryBackend(4, clock);
     one.createQueue(q);
