@@ -51,10 +51,10 @@ class ReportTest {
   @Test
   void aServerRowsCpuBoundIsTheCoresOverItsCpuPerJobComparedWithTheRawRowsRate() {
     // server row: 30 + 200 + 5 = 235 µs per job → 2 cores move at most 8,511 jobs/s;
-    // raw row: 200 + 5 = 205 µs → at most 9,756, and it reached 6,000 (61%).
+    // raw row: 200 + 5 = 205 µs → at most 9,756, and it reached 6,000 (61.5%).
     List<CellResult> cells = List.of(cell(Scenario.DEQUEUE_PIGGYBACK, 1, 3000), cell(Scenario.RAW_CLAIM_ACK, 1, 6000));
     assertEquals(List.of("1 shard, dequeue + ack, acks piggy-backed: 235 µs of CPU per job → at most 8,511 jobs/s on 2 cores"
-        + " = 1.42× the raw row's 6,000 (the raw row: 205 µs per job, at most 9,756, reached 61% of it)"),
+        + " = 1.42× the raw row's 6,000 (the raw row: 205 µs per job, at most 9,756, reached 62% of it)"),
         Report.ceilings(cells, List.of(1), List.of("server"), 2));
   }
 

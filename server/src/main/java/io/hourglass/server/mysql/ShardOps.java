@@ -46,6 +46,8 @@ final class ShardOps implements AutoCloseable {
       new java.util.concurrent.ConcurrentLinkedDeque<>();
   /** Kept open between probes (one per second); replaced when a probe fails. */
   private Connection probeConnection;
+  /** When a request statement last came back from the shard ({@link System#nanoTime}); see {@link #probe}. */
+  private volatile long lastAnswerNanos = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
 
   ShardOps(ShardSpec shard, HikariDataSource hikari, PoolSettings settings, ShardHealth health, ConnectGate gate) {
     this.shardId = shard.id();
@@ -144,7 +146,21 @@ final class ShardOps implements AutoCloseable {
    * connection too: a shard readmitted on the probe alone met its first requests with an empty
    * pool, and their "connection is not available" timeouts took it out of rotation again.
    */
+  /** A request statement came back from the shard. */
+  void answered() {
+    lastAnswerNanos = System.nanoTime();
+  }
+
+  /**
+   * A shard that is up and answered a request more recently than a probe's timeout ago gets no
+   * {@code SELECT 1}: it has just shown what the probe would. Busy servers, and idle ones with
+   * long-polling workers (whose probe reads every shard several times a second), so send none;
+   * a shard that stops answering is probed again within one probe interval.
+   */
   synchronized void probe(Duration timeout) {
+    if (health.isUp() && System.nanoTime() - lastAnswerNanos < timeout.toNanos()) {
+      return;
+    }
     try {
       if (probeConnection == null) {
         probeConnection = direct.open(timeout, timeout);

@@ -125,7 +125,9 @@ final class ShardSql {
     try {
       for (int attempt = 1; ; attempt++) {
         try (Connection c = pool.getConnection()) {
-          return work.apply(c);
+          T result = work.apply(c);
+          ops.answered();
+          return result;
         } catch (SQLException e) {
           if (attempt < MAX_TRIES && SqlErrors.isRetryable(e)) {
             LOG.debug("shard {}: retrying after {}", shardId, e.getMessage());

@@ -249,6 +249,21 @@ class StatementsPerJobTest {
   }
 
   @Test
+  void aHealthProbeSendsNothingRightAfterARequestWasAnsweredAndOneStatementOnAQuietShard() throws Exception {
+    Duration timeout = Duration.ofMillis(300);
+    backend.enqueue(queue, List.of(job()));
+    long before = questions();
+    backend.probe(timeout);
+    assertEquals(0, questions() - before - 1, "a probe right after an answered request");
+    Thread.sleep(timeout.toMillis() + 100);
+    before = questions();
+    backend.probe(timeout);
+    long sent = questions() - before - 1;
+    assertTrue(sent >= 1, "a probe after a quiet spell longer than its timeout sends SELECT 1 (and, the first"
+        + " time, its connection's set-up): " + sent);
+  }
+
+  @Test
   void anEmptyClaimIsThreeStatements() throws Exception {
     backend.claim(new ClaimRequest(queue, 1, 100, ME)); // take what setup left
     double n = perRun(() -> assertTrue(backend.claim(new ClaimRequest(queue, 2, 10, ME)).isEmpty()));
