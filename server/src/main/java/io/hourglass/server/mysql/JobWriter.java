@@ -37,9 +37,9 @@ final class JobWriter {
 
   /**
    * Bodies from this size on travel as binary long data through a server-side prepared
-   * statement, one row per statement. Below it they go in a client-side multi-row INSERT, which the
-   * driver sends with every body hex-escaped — twice its size — so that
-   * with MariaDB's default max_allowed_packet (16 MiB) a body of 8 MiB could not be stored.
+   * statement, one row per statement. Below it they go in a client-side multi-row INSERT, which
+   * the driver sends with every body hex-escaped — twice its size — so that with MariaDB's
+   * default max_allowed_packet (16 MiB) a body of 8 MiB could not be stored.
    */
   static final int STREAMED_BODY_BYTES = 1024 * 1024;
 

@@ -61,17 +61,27 @@ final class MaintenanceSql {
    * statement); then two steps in one short transaction: lock the expired rows (SKIP LOCKED),
    * then move each.
    */
+  boolean hasExpiredJobs(QueueName queue, long nowMillis) {
+    sql.ensureSchema();
+    tables.ensureCurrent(queue);
+    return sql.run(queue, c -> anyExpired(c, queue, nowMillis));
+  }
+
+  private static boolean anyExpired(Connection c, QueueName queue, long nowMillis) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.anyExpired(queue))) {
+      ps.setLong(1, nowMillis);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
   int expireJobs(QueueName queue, long nowMillis, int limit) {
     sql.ensureSchema();
     tables.ensureCurrent(queue);
     return sql.run(queue, c -> {
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.anyExpired(queue))) {
-        ps.setLong(1, nowMillis);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return 0;
-          }
-        }
+      if (!anyExpired(c, queue, nowMillis)) {
+        return 0;
       }
       return ShardSql.inTransaction(c, tx -> {
         Map<Long, Long> expired = new LinkedHashMap<>();

@@ -221,6 +221,11 @@ public final class MySqlBackend implements QueueBackend {
   }
 
   @Override
+  public boolean hasExpiredJobs(QueueName queue, long nowMillis) {
+    return maintenance.hasExpiredJobs(queue, nowMillis);
+  }
+
+  @Override
   public int pruneFinished(QueueName queue, JobState state, long finishedBeforeMillis, int limit) {
     return maintenance.pruneFinished(queue, state, finishedBeforeMillis, limit);
   }

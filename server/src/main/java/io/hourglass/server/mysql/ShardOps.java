@@ -140,20 +140,19 @@ final class ShardOps implements AutoCloseable {
     }
   }
 
-  /**
-   * {@code SELECT 1} on the probe's own connection. While the shard counts as down, an answer
-   * opens the {@link ConnectGate} and the probe passes only once the request pool hands out a
-   * connection too: a shard readmitted on the probe alone met its first requests with an empty
-   * pool, and their "connection is not available" timeouts took it out of rotation again.
-   */
   /** A request statement came back from the shard. */
   void answered() {
     lastAnswerNanos = System.nanoTime();
   }
 
   /**
-   * A shard that is up and answered a request more recently than a probe's timeout ago gets no
-   * {@code SELECT 1}: it has just shown what the probe would. Busy servers, and idle ones with
+   * {@code SELECT 1} on the probe's own connection. While the shard counts as down, an answer
+   * opens the {@link ConnectGate} and the probe passes only once the request pool hands out a
+   * connection too: a shard readmitted on the probe alone met its first requests with an empty
+   * pool, and their "connection is not available" timeouts took it out of rotation again.
+   *
+   * <p>A shard that is up and answered a request more recently than a probe's timeout ago gets
+   * no {@code SELECT 1}: it has just shown what the probe would. Busy servers, and idle ones with
    * long-polling workers (whose probe reads every shard several times a second), so send none;
    * a shard that stops answering is probed again within one probe interval.
    */

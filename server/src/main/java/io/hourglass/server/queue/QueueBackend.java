@@ -124,6 +124,12 @@ public interface QueueBackend extends AutoCloseable {
   int expireJobs(QueueName queue, long nowMillis, int limit);
 
   /**
+   * Whether any PENDING job of {@code queue} has an expiry at or before {@code nowMillis}: a
+   * plain read that takes no lock, so the expiry sweep can skip its lease when nothing is due.
+   */
+  boolean hasExpiredJobs(QueueName queue, long nowMillis);
+
+  /**
    * Deletes up to {@code limit} jobs in the final {@code state} (SUCCEEDED or FAILED) last
    * updated before {@code finishedBeforeMillis}, oldest first; returns how many went.
    */

@@ -397,6 +397,12 @@ public class InMemoryBackend implements QueueBackend {
   }
 
   @Override
+  public synchronized boolean hasExpiredJobs(QueueName queue, long nowMillis) {
+    return table(queue).values().stream()
+        .anyMatch(r -> r.state == JobState.PENDING && r.expiresAt != null && r.expiresAt <= nowMillis);
+  }
+
+  @Override
   public synchronized int pruneFinished(QueueName queue, JobState state, long finishedBeforeMillis, int limit) {
     List<Long> old = table(queue).values().stream()
         .filter(r -> r.state == state && r.updatedAt < finishedBeforeMillis)
