@@ -124,7 +124,9 @@ final class ShardSql {
     ops.inflight().incrementAndGet();
     try {
       for (int attempt = 1; ; attempt++) {
+        boolean handedOver = false;
         try (Connection c = pool.getConnection()) {
+          handedOver = true;
           T result = work.apply(c);
           ops.answered();
           return result;
@@ -139,7 +141,8 @@ final class ShardSql {
                 + "scans, retries and deletes) stayed busy for " + adminPool.getConnectionTimeout()
                 + " ms; retry later", e));
           }
-          throw ops.failed(SqlErrors.translate(shardId, queue, e));
+          QueueException failure = SqlErrors.translate(shardId, queue, e);
+          throw ops.failed(handedOver && SqlErrors.isConnectionFailure(e) ? failure.markMayHaveRun() : failure);
         }
       }
     } finally {

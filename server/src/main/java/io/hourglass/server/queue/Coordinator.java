@@ -147,6 +147,11 @@ public final class Coordinator {
         if (e.kind() != Kind.SHARD_CONNECTION_FAILED && e.kind() != Kind.QUEUE_NOT_FOUND) {
           throw e;
         }
+        if (e.mayHaveRun()) {
+          // The INSERT may be committed on this shard: another shard would store the jobs twice
+          // (seen under kill -9 of a shard). The caller hears of the failure and decides.
+          throw e;
+        }
         LOG.warn("enqueue to shard {} failed, trying another: {}", shard.id(), e.getMessage());
         if (failure == null || e.kind() == Kind.SHARD_CONNECTION_FAILED) {
           failure = e; // a retryable failure says more than "not found" on one shard

@@ -22,6 +22,7 @@ public final class QueueException extends RuntimeException {
   }
 
   private final Kind kind;
+  private boolean mayHaveRun;
 
   public QueueException(Kind kind, String message) {
     super(message);
@@ -35,6 +36,20 @@ public final class QueueException extends RuntimeException {
 
   public Kind kind() {
     return kind;
+  }
+
+  /**
+   * The shard's connection broke after the statement was handed to it: the write may have been
+   * committed there (a shard killed right after its commit never sends the answer). Running it
+   * on another shard could store it twice.
+   */
+  public boolean mayHaveRun() {
+    return mayHaveRun;
+  }
+
+  public QueueException markMayHaveRun() {
+    mayHaveRun = true;
+    return this;
   }
 
   public static QueueException badArgument(String field, String problem) {

@@ -157,6 +157,22 @@ class CoordinatorTest {
   }
 
   @Test
+  void anEnqueueWhoseConnectionBrokeAfterTheInsertWasSentIsNotRetriedOnAnotherShard() {
+    failEnqueuesOnShard1 = new QueueException(Kind.SHARD_CONNECTION_FAILED, "shard 1: link failure").markMayHaveRun();
+    Coordinator c = coordinator(0);
+    int failed = 0;
+    for (int i = 0; i < 30; i++) {
+      try {
+        assertTrue(c.enqueue(q, List.of(new NewJob("x".getBytes(), 1, clock.millis(), 2, ""))).get(0).shardId() != 1);
+      } catch (QueueException e) {
+        assertEquals(Kind.SHARD_CONNECTION_FAILED, e.kind());
+        failed++;
+      }
+    }
+    assertTrue(failed > 0, "the enqueues that went to shard 1 first fail instead of being stored elsewhere too");
+  }
+
+  @Test
   void enqueueSkipsDequeueOnlyShards() {
     shards = List.of(new Shard(shards.get(0).backend(), true), shards.get(1));
     Coordinator c = coordinator(0);
