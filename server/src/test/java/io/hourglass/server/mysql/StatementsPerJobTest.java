@@ -59,6 +59,14 @@ class StatementsPerJobTest {
     return new NewJob("x".getBytes(StandardCharsets.UTF_8), 1, 0, 2, "");
   }
 
+  static List<NewJob> jobs(int n) {
+    List<NewJob> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(job());
+    }
+    return out;
+  }
+
   long questions() throws Exception {
     try (ResultSet rs = probe.createStatement().executeQuery("SHOW GLOBAL STATUS LIKE 'Questions'")) {
       rs.next();
@@ -113,10 +121,7 @@ class StatementsPerJobTest {
 
   @Test
   void aBatchEnqueueIsOneMultiRowInsert() throws Exception {
-    List<NewJob> hundred = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      hundred.add(job());
-    }
+    List<NewJob> hundred = jobs(100);
     double n = perRun(() -> assertEquals(100, backend.enqueue(queue, hundred).size()));
     assertTrue(n < 1.3, "statements per 100-job enqueue: " + n);
   }
@@ -154,11 +159,7 @@ class StatementsPerJobTest {
     int threads = 8;
     int perThread = 20;
     int limit = 5;
-    List<NewJob> jobs = new ArrayList<>();
-    for (int i = 0; i < threads * perThread * limit; i++) {
-      jobs.add(job());
-    }
-    backend.enqueue(queue, jobs);
+    backend.enqueue(queue, jobs(threads * perThread * limit));
     java.util.Map<Long, String> owner = new java.util.concurrent.ConcurrentHashMap<>();
     java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
     long before = questions();
@@ -195,11 +196,7 @@ class StatementsPerJobTest {
     int threads = 8;
     int perThread = 20;
     int perAck = 5;
-    List<NewJob> jobs = new ArrayList<>();
-    for (int i = 0; i < threads * perThread * perAck; i++) {
-      jobs.add(job());
-    }
-    backend.enqueue(queue, jobs);
+    backend.enqueue(queue, jobs(threads * perThread * perAck));
     List<List<Ack>> owned = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       owned.add(backend.claim(new ClaimRequest(queue, 1, perThread * perAck, "claimant-" + t)).stream()
@@ -229,11 +226,7 @@ class StatementsPerJobTest {
 
   @Test
   void aClaimIsStartSelectUpdateCommitAndAnAckOneUpdate() throws Exception {
-    List<NewJob> jobs = new ArrayList<>();
-    for (int i = 0; i < RUNS * 10; i++) {
-      jobs.add(job());
-    }
-    backend.enqueue(queue, jobs);
+    backend.enqueue(queue, jobs(RUNS * 10));
     List<ClaimedJob> claimed = new ArrayList<>();
     double claim = perRun(() -> claimed.addAll(backend.claim(new ClaimRequest(queue, 1, 10, ME))));
     assertEquals(RUNS * 10, claimed.size());
