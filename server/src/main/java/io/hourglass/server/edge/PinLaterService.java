@@ -33,6 +33,7 @@ import io.hourglass.server.queue.QueueName;
 import io.hourglass.server.queue.ScanCursor;
 import io.hourglass.server.dequeue.Dequeuer;
 import io.hourglass.server.dequeue.LongPoll;
+import io.hourglass.server.dequeue.PiggyBackedAcks;
 import io.hourglass.server.ratelimit.DequeueRateLimiter;
 import io.hourglass.thrift.PinLaterCheckpointJobsRequest;
 import io.hourglass.thrift.PinLaterDeleteJobsRequest;
@@ -81,6 +82,7 @@ public final class PinLaterService implements PinLaterRpc {
   private final RequestReader reader;
   private final DeleteGuard deleteGuard;
   private final Dequeuer dequeuer;
+  private final PiggyBackedAcks piggyBackedAcks = new PiggyBackedAcks();
   private final ServerMetrics metrics;
   private final EnqueueGate enqueueGate;
   private final Schedules schedules;
@@ -170,17 +172,48 @@ public final class PinLaterService implements PinLaterRpc {
   public Future<PinLaterDequeueResponse> dequeueJobs(RequestContext context, PinLaterDequeueRequest request) {
     return callAsync("dequeueJobs", () -> {
       String claimant = reader.source(context);
-      // Piggy-backed acks are applied first and whatever happens to the dequeue after them. Acks
+      // Piggy-backed acks are read (every descriptor checked) before anything runs, and applied
+      // whatever happens to the dequeue after them, beside its claim (PiggyBackedAcks). Acks
       // whose shard is down are reported back instead of failing a dequeue other shards can serve.
-      List<String> unapplied = request.getJobAckRequest() == null ? List.of()
-          : descriptors(applyAcks(claimant, request.getJobAckRequest(), "jobAckRequest.").unapplied());
-      QueueName queue = reader.queue(request.getQueueName());
-      DequeueRequest dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
-          request.isDryRun(), RequestReader.coverage(request.getCoverage()));
-      long waitMillis = request.isDryRun() ? 0 : reader.waitMillis(request.getWaitMillis());
-      // After the acks: a rate-limited (or paused) queue still gets its acks applied.
-      return dequeuer.dequeue(dequeue, waitMillis).map(Function.func(jobs -> response(dequeue, jobs, unapplied)));
+      PiggyBackedAcks.Running acks = request.getJobAckRequest() == null ? piggyBackedAcks.none()
+          : startAcks(claimant, request.getJobAckRequest());
+      DequeueRequest dequeue;
+      Future<List<ClaimedJob>> claimed;
+      try {
+        QueueName queue = reader.queue(request.getQueueName());
+        dequeue = new DequeueRequest(queue, reader.dequeueLimit(request.getLimit()), claimant,
+            request.isDryRun(), RequestReader.coverage(request.getCoverage()));
+        long waitMillis = request.isDryRun() ? 0 : reader.waitMillis(request.getWaitMillis());
+        // After the acks were started: a rate-limited (or paused) queue still gets its acks applied.
+        claimed = dequeuer.dequeue(dequeue, waitMillis);
+      } catch (RuntimeException e) {
+        claimed = Future.exception(e);
+        dequeue = null;
+      }
+      DequeueRequest asked = dequeue;
+      return claimed.transform(Function.func(jobs -> {
+        if (jobs.isThrow()) {
+          // Answers once the acks have finished, so a client that resends them never races its own.
+          return acks.finished().flatMap(Function.func(done -> Future.<PinLaterDequeueResponse>exception(jobs.throwable())));
+        }
+        List<ClaimedJob> got = jobs.get();
+        return acks.unapplied(!got.isEmpty() && !asked.dryRun()).transform(Function.func(unapplied -> {
+          if (unapplied.isThrow()) {
+            dequeuer.release(asked, got);
+            return Future.exception(unapplied.throwable());
+          }
+          return Future.value(response(asked, got, descriptors(unapplied.get())));
+        }));
+      }));
     });
+  }
+
+  private PiggyBackedAcks.Running startAcks(String claimant, PinLaterJobAckRequest request) {
+    String prefix = "jobAckRequest.";
+    QueueName queue = reader.queue(request.getQueueName());
+    List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
+    List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
+    return piggyBackedAcks.start(ok, failed, (s, f) -> applyAcks(claimant, queue, s, f));
   }
 
   private PinLaterDequeueResponse response(
@@ -223,8 +256,11 @@ public final class PinLaterService implements PinLaterRpc {
 
   private AckResult applyAcks(String claimant, PinLaterJobAckRequest request, String prefix) {
     QueueName queue = reader.queue(request.getQueueName());
-    List<Ack> ok = reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded");
-    List<Ack> failed = reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed");
+    return applyAcks(claimant, queue, reader.acks(queue, request.getJobsSucceeded(), prefix + "jobsSucceeded"),
+        reader.acks(queue, request.getJobsFailed(), prefix + "jobsFailed"));
+  }
+
+  private AckResult applyAcks(String claimant, QueueName queue, List<Ack> ok, List<Ack> failed) {
     AckResult result = coordinator.ack(queue, claimant, ok, failed);
     metrics.count(JobCounter.ACKED_SUCCEEDED, queue.value(), result.succeeded());
     metrics.count(JobCounter.ACKED_FAILED, queue.value(), result.failed());
