@@ -9,10 +9,10 @@ import io.hourglass.server.ratelimit.DequeueRateLimiter;
 import java.util.List;
 
 /**
- * Owns a dequeue from its (already applied) piggy-backed acks to the jobs it answers with: the
- * queue's rate limit, the priority × shard fan-out with its empty-slot knowledge (through the
- * {@link Coordinator}), long-poll waiting ({@link LongPoll}), and releasing jobs that cannot be
- * delivered.
+ * Owns a dequeue from the moment its piggy-backed acks are under way (the edge starts them
+ * through {@link PiggyBackedAcks}) to the jobs it answers with: the queue's rate limit, the
+ * priority × shard fan-out with its empty-slot knowledge (through the {@link Coordinator}),
+ * long-poll waiting ({@link LongPoll}), and releasing jobs that cannot be delivered.
  */
 public final class Dequeuer {
   private final Coordinator coordinator;
