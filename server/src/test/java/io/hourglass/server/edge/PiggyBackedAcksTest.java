@@ -3,8 +3,10 @@ package io.hourglass.server.edge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hourglass.server.metrics.ServerMetrics;
 import com.twitter.util.Await;
+import com.twitter.util.Future;
+import io.hourglass.server.dequeue.PiggyBackedAcks;
+import io.hourglass.server.metrics.ServerMetrics;
 import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.ClaimRequest;
 import io.hourglass.server.queue.ClaimedJob;
@@ -12,6 +14,7 @@ import io.hourglass.server.queue.Coordinator;
 import io.hourglass.server.queue.EmptySlotCache;
 import io.hourglass.server.queue.InMemoryBackend;
 import io.hourglass.server.queue.JobDescriptor;
+import io.hourglass.server.queue.JobState;
 import io.hourglass.server.queue.NewJob;
 import io.hourglass.server.queue.QueueAdmin;
 import io.hourglass.server.queue.QueueException;
@@ -27,6 +30,9 @@ import io.hourglass.thrift.PinLaterException;
 import io.hourglass.thrift.PinLaterJobAckInfo;
 import io.hourglass.thrift.PinLaterJobAckRequest;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +99,7 @@ class PiggyBackedAcksTest {
         new PinLaterDequeueRequest("q", 10).setJobAckRequest(acks())));
     assertEquals(1, r.getJobs().size(), "the healthy shard's pending job");
     assertEquals(List.of(onFailing), r.getUnappliedAckDescriptors());
-    assertEquals(io.hourglass.server.queue.JobState.SUCCEEDED,
+    assertEquals(JobState.SUCCEEDED,
         healthy.lookup(q, List.of(JobDescriptor.parse(onHealthy, "d").localId()), false).get(0).state());
   }
 
@@ -109,108 +115,110 @@ class PiggyBackedAcksTest {
   void plainAckRequestFailsRetryablyAfterApplyingTheReachableShards() throws Exception {
     Throwable t = Await.result(service.ackDequeuedJobs(TestServer.CONTEXT, acks()).liftToTry()).throwable();
     assertEquals(ErrorCode.SHARD_CONNECTION_FAILED, ((PinLaterException) t).getErrorCode());
-    assertEquals(io.hourglass.server.queue.JobState.SUCCEEDED,
+    assertEquals(JobState.SUCCEEDED,
         healthy.lookup(q, List.of(JobDescriptor.parse(onHealthy, "d").localId()), false).get(0).state());
   }
 
-  /** One shard whose success acks wait until {@code release} opens (or 10 s). */
-  private InMemoryBackend slowAcks(java.util.concurrent.CountDownLatch ackStarted,
-      java.util.concurrent.CountDownLatch release, java.util.concurrent.CountDownLatch claimedWhileAckRuns) {
-    InMemoryBackend b = new InMemoryBackend(3, clock) {
-      volatile boolean ackRunning;
+  /**
+   * One shard whose success acks wait until {@code release} opens (or 10 s), holding one job
+   * claimed by the test's claimant ({@code claimed}) and, if asked, another one pending.
+   */
+  private final class SlowAckShard {
+    final CountDownLatch ackStarted = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch claimedBeforeAckFinished = new CountDownLatch(1);
+    final InMemoryBackend backend = new InMemoryBackend(3, clock) {
+      volatile boolean ackFinished;
 
       @Override
       public int ackSucceeded(QueueName queue, String claimant, List<Ack> acks) {
-        ackRunning = true;
         ackStarted.countDown();
         try {
-          release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+          release.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        ackRunning = false;
+        ackFinished = true;
         return super.ackSucceeded(queue, claimant, acks);
       }
 
       @Override
       public List<ClaimedJob> claim(ClaimRequest request) {
         List<ClaimedJob> got = super.claim(request);
-        if (ackRunning) {
-          claimedWhileAckRuns.countDown();
+        if (armed && !ackFinished) {
+          claimedBeforeAckFinished.countDown();
         }
         return got;
       }
     };
-    b.createQueue(q);
-    return b;
-  }
+    /** Set once the set-up's own claim is done: only the dequeue's claims count. */
+    volatile boolean armed;
+    final String claimed;
 
-  private static PinLaterJobAckRequest succeeded(String descriptor) {
-    return new PinLaterJobAckRequest("q").setJobsSucceeded(List.of(new PinLaterJobAckInfo(descriptor)));
+    SlowAckShard(boolean anotherJobPending) {
+      backend.createQueue(q);
+      claimed = claimOne(backend);
+      if (anotherJobPending) {
+        backend.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));
+      }
+      armed = true;
+    }
+
+    Future<PinLaterDequeueResponse> dequeueAckingTheClaimedJob() {
+      return serviceOver(List.of(new Shard(backend, false))).dequeueJobs(TestServer.CONTEXT,
+          new PinLaterDequeueRequest("q", 10).setJobAckRequest(
+              new PinLaterJobAckRequest("q").setJobsSucceeded(List.of(new PinLaterJobAckInfo(claimed)))));
+    }
+
+    JobState stateOfClaimedJob() {
+      return backend.lookup(q, List.of(JobDescriptor.parse(claimed, "d").localId()), false).get(0).state();
+    }
   }
 
   @Test
   void successAcksRunBesideTheClaimAndAQuickAckIsAnsweredAsApplied() throws Exception {
-    var ackStarted = new java.util.concurrent.CountDownLatch(1);
-    var release = new java.util.concurrent.CountDownLatch(1);
-    var claimedBeside = new java.util.concurrent.CountDownLatch(1);
-    InMemoryBackend b = slowAcks(ackStarted, release, claimedBeside);
-    String done = claimOne(b);
-    b.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));
-    PinLaterService over = serviceOver(List.of(new Shard(b, false)));
+    SlowAckShard shard = new SlowAckShard(true);
     // On a thread of its own: an edge that applied the acks inside the call, before claiming, would block here.
-    var call = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> over.dequeueJobs(TestServer.CONTEXT, new PinLaterDequeueRequest("q", 10).setJobAckRequest(succeeded(done))));
-    assertTrue(ackStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
-    assertTrue(claimedBeside.await(5, java.util.concurrent.TimeUnit.SECONDS), "the claim ran while the ack was running");
-    release.countDown(); // well within the grace: the claim just finished
-    PinLaterDequeueResponse r = Await.result(call.get(10, java.util.concurrent.TimeUnit.SECONDS),
-        com.twitter.util.Duration.fromSeconds(10));
+    var call = CompletableFuture.supplyAsync(shard::dequeueAckingTheClaimedJob);
+    assertTrue(shard.ackStarted.await(5, TimeUnit.SECONDS));
+    // The ack cannot finish before release opens: a claim before that did not wait for the ack.
+    assertTrue(shard.claimedBeforeAckFinished.await(5, TimeUnit.SECONDS), "the claim ran before the ack finished");
+    shard.release.countDown(); // well within the grace: the claim just finished
+    PinLaterDequeueResponse r = Await.result(call.get(10, TimeUnit.SECONDS), com.twitter.util.Duration.fromSeconds(10));
     assertEquals(1, r.getJobs().size());
     assertTrue(!r.isSetUnappliedAckDescriptors(), "the ack finished within the grace: applied");
-    assertEquals(io.hourglass.server.queue.JobState.SUCCEEDED,
-        b.lookup(q, List.of(JobDescriptor.parse(done, "d").localId()), false).get(0).state());
+    assertEquals(JobState.SUCCEEDED, shard.stateOfClaimedJob());
   }
 
   @Test
   void aDequeueWhoseAckIsStuckHandsOutItsJobsWithinTheGraceAndNamesTheAckUnapplied() throws Exception {
-    var ackStarted = new java.util.concurrent.CountDownLatch(1);
-    var release = new java.util.concurrent.CountDownLatch(1);
-    var claimedBeside = new java.util.concurrent.CountDownLatch(1);
-    InMemoryBackend b = slowAcks(ackStarted, release, claimedBeside);
-    String stuck = claimOne(b);
-    b.enqueue(q, List.of(new NewJob("next".getBytes(), 1, clock.millis(), 2, "")));
+    SlowAckShard shard = new SlowAckShard(true);
     long start = System.nanoTime();
     PinLaterDequeueResponse r;
     try {
-      r = Await.result(serviceOver(List.of(new Shard(b, false))).dequeueJobs(TestServer.CONTEXT,
-          new PinLaterDequeueRequest("q", 10).setJobAckRequest(succeeded(stuck))), com.twitter.util.Duration.fromSeconds(10));
+      r = Await.result(shard.dequeueAckingTheClaimedJob(), com.twitter.util.Duration.fromSeconds(10));
     } finally {
-      release.countDown();
+      shard.release.countDown();
     }
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
     assertEquals(1, r.getJobs().size(), "the claimed job is handed out");
-    assertEquals(List.of(stuck), r.getUnappliedAckDescriptors());
-    assertTrue(tookMillis >= io.hourglass.server.dequeue.PiggyBackedAcks.GRACE.toMillis(),
-        "waited the grace for the ack: " + tookMillis + " ms");
+    assertEquals(List.of(shard.claimed), r.getUnappliedAckDescriptors());
+    assertTrue(tookMillis >= PiggyBackedAcks.GRACE.toMillis(), "waited the grace for the ack: " + tookMillis + " ms");
     assertTrue(tookMillis < 2_000, "answered soon after the grace, not when the ack gave up (10 s): " + tookMillis + " ms");
   }
 
   @Test
   void aDequeueThatClaimsNothingWaitsForItsAcks() throws Exception {
-    var ackStarted = new java.util.concurrent.CountDownLatch(1);
-    var release = new java.util.concurrent.CountDownLatch(1);
-    InMemoryBackend b = slowAcks(ackStarted, release, new java.util.concurrent.CountDownLatch(1));
-    String done = claimOne(b);
-    var call = serviceOver(List.of(new Shard(b, false))).dequeueJobs(TestServer.CONTEXT,
-        new PinLaterDequeueRequest("q", 10).setJobAckRequest(succeeded(done)));
-    assertTrue(ackStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
-    Thread.sleep(3 * io.hourglass.server.dequeue.PiggyBackedAcks.GRACE.toMillis());
+    SlowAckShard shard = new SlowAckShard(false);
+    var call = shard.dequeueAckingTheClaimedJob();
+    assertTrue(shard.ackStarted.await(5, TimeUnit.SECONDS));
+    Thread.sleep(3 * PiggyBackedAcks.GRACE.toMillis());
     assertTrue(!call.isDefined(), "no answer while the ack runs: the dequeue holds no claim");
-    release.countDown();
+    shard.release.countDown();
     PinLaterDequeueResponse r = Await.result(call, com.twitter.util.Duration.fromSeconds(10));
     assertTrue(r.getJobs().isEmpty());
     assertTrue(!r.isSetUnappliedAckDescriptors());
+    assertEquals(JobState.SUCCEEDED, shard.stateOfClaimedJob());
   }
 
   @Test
