@@ -49,15 +49,6 @@ public final class PiggyBackedAcks {
     t.setDaemon(true);
     return t;
   });
-  private final long graceMillis;
-
-  public PiggyBackedAcks() {
-    this(GRACE);
-  }
-
-  PiggyBackedAcks(Duration grace) {
-    this.graceMillis = grace.toMillis();
-  }
 
   /** No acks: a dequeue without any. */
   public Running none() {
@@ -105,7 +96,7 @@ public final class PiggyBackedAcks {
       List<CompletableFuture<AckResult>> bounded = new ArrayList<>(parts.size());
       for (Part p : parts) {
         // copy(): the timeout ends this dequeue's wait, not the ack itself
-        bounded.add(holdsClaim ? p.outcome().copy().completeOnTimeout(null, graceMillis, TimeUnit.MILLISECONDS)
+        bounded.add(holdsClaim ? p.outcome().copy().completeOnTimeout(null, GRACE.toMillis(), TimeUnit.MILLISECONDS)
             : p.outcome());
       }
       CompletableFuture<List<Ack>> all = CompletableFuture.allOf(bounded.toArray(CompletableFuture[]::new))

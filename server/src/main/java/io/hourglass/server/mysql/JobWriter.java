@@ -47,6 +47,7 @@ final class JobWriter {
   private final QueueTables tables;
   private final EnqueueCoalescer coalescer;
   private final AckCoalescer ackCoalescer;
+  private final ServerPreparedInserts inserts = new ServerPreparedInserts();
 
   JobWriter(ShardSql sql, QueueTables tables) {
     this.sql = sql;
@@ -225,18 +226,18 @@ final class JobWriter {
   private void insertRows(Connection c, QueueName queue, List<NewJob> jobs, List<Integer> which, int from, int to,
       long now, EnqueuedJob[] out) throws SQLException {
     int rows = to - from;
-    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.insertJobs(queue, rows), Statement.RETURN_GENERATED_KEYS)) {
-      for (int r = 0; r < rows; r++) {
-        NewJob job = jobs.get(which.get(from + r));
-        int offset = r * MySqlQueries.INSERT_COLUMNS_PER_ROW;
-        bindNewJob(ps, offset, job, now);
-        ps.setBytes(offset + 8, job.body());
-      }
-      if (ps.executeUpdate() != rows) {
-        throw new SQLException("inserted fewer rows than the " + rows + " asked for");
-      }
-      collectKeys(ps, queue, jobs, which, from, to, out);
+    // Cached and reused (not closed here): see ServerPreparedInserts.
+    PreparedStatement ps = inserts.statement(c, MySqlQueries.insertJobs(queue, rows));
+    for (int r = 0; r < rows; r++) {
+      NewJob job = jobs.get(which.get(from + r));
+      int offset = r * MySqlQueries.INSERT_COLUMNS_PER_ROW;
+      bindNewJob(ps, offset, job, now);
+      ps.setBytes(offset + 8, job.body());
     }
+    if (ps.executeUpdate() != rows) {
+      throw new SQLException("inserted fewer rows than the " + rows + " asked for");
+    }
+    collectKeys(ps, queue, jobs, which, from, to, out);
   }
 
   /** One job with a large body: the body goes as binary long data, in chunks (see STREAMED_BODY_BYTES). */

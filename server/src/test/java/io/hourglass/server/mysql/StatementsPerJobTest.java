@@ -126,6 +126,40 @@ class StatementsPerJobTest {
     assertTrue(n < 1.3, "statements per 100-job enqueue: " + n);
   }
 
+  long status(String name) throws Exception {
+    try (ResultSet rs = probe.createStatement().executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
+      rs.next();
+      return rs.getLong(2);
+    }
+  }
+
+  @Test
+  void aRepeatedBatchInsertIsPreparedOnTheShardOncePerConnectionAndItsRowsRoundTrip() throws Exception {
+    List<NewJob> hundred = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      // bytes that text would have to escape, and a 4-byte character in the status
+      hundred.add(new NewJob(new byte[] {0, '\\', '\'', (byte) i, (byte) 0xff}, 1 + i % 3, 0, 2, "st\uD83D\uDE00" + i));
+    }
+    long prepares = status("Com_stmt_prepare");
+    long executes = status("Com_stmt_execute");
+    List<io.hourglass.server.queue.JobDescriptor> last = null;
+    for (int i = 0; i < RUNS; i++) {
+      last = backend.enqueue(queue, hundred);
+    }
+    long prepared = status("Com_stmt_prepare") - prepares;
+    assertTrue(prepared >= 1 && prepared <= 4, "server-side prepares for " + RUNS + " 100-job enqueues on a pool of 4: " + prepared);
+    assertTrue(status("Com_stmt_execute") - executes >= RUNS, "the inserts ran as prepared statements");
+    List<io.hourglass.server.queue.JobInfo> back = backend.lookup(queue,
+        last.stream().map(io.hourglass.server.queue.JobDescriptor::localId).toList(), true);
+    assertEquals(100, back.size());
+    for (io.hourglass.server.queue.JobInfo info : back) {
+      int i = last.indexOf(info.descriptor());
+      assertTrue(java.util.Arrays.equals(hundred.get(i).body(), info.body()), "body of job " + i);
+      assertEquals("st\uD83D\uDE00" + i, info.customStatus());
+      assertEquals(1 + i % 3, info.descriptor().priority());
+    }
+  }
+
   @Test
   void concurrentEnqueuesShareMultiRowInsertsAndEachGetsItsOwnJobs() throws Exception {
     int threads = 8;
