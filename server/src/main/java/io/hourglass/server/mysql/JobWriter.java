@@ -228,16 +228,20 @@ final class JobWriter {
     int rows = to - from;
     // Cached and reused (not closed here): see ServerPreparedInserts.
     PreparedStatement ps = inserts.statement(c, MySqlQueries.insertJobs(queue, rows));
-    for (int r = 0; r < rows; r++) {
-      NewJob job = jobs.get(which.get(from + r));
-      int offset = r * MySqlQueries.INSERT_COLUMNS_PER_ROW;
-      bindNewJob(ps, offset, job, now);
-      ps.setBytes(offset + 8, job.body());
+    try {
+      for (int r = 0; r < rows; r++) {
+        NewJob job = jobs.get(which.get(from + r));
+        int offset = r * MySqlQueries.INSERT_COLUMNS_PER_ROW;
+        bindNewJob(ps, offset, job, now);
+        ps.setBytes(offset + 8, job.body());
+      }
+      if (ps.executeUpdate() != rows) {
+        throw new SQLException("inserted fewer rows than the " + rows + " asked for");
+      }
+      collectKeys(ps, queue, jobs, which, from, to, out);
+    } finally {
+      ps.clearParameters(); // a cached statement would otherwise keep up to 4 MiB of bodies alive
     }
-    if (ps.executeUpdate() != rows) {
-      throw new SQLException("inserted fewer rows than the " + rows + " asked for");
-    }
-    collectKeys(ps, queue, jobs, which, from, to, out);
   }
 
   /** One job with a large body: the body goes as binary long data, in chunks (see STREAMED_BODY_BYTES). */

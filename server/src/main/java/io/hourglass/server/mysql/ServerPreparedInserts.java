@@ -34,14 +34,16 @@ final class ServerPreparedInserts {
 
   private final Map<JdbcConnection, LinkedHashMap<String, PreparedStatement>> byConnection = new IdentityHashMap<>();
 
-  /** The statement for {@code sql} on {@code pooled}'s physical connection, its parameters cleared. */
+  /**
+   * The statement for {@code sql} on {@code pooled}'s physical connection. Its user clears its
+   * parameters after each use, so that the cache keeps no bodies alive.
+   */
   PreparedStatement statement(Connection pooled, String sql) throws SQLException {
     JdbcConnection physical = pooled.unwrap(JdbcConnection.class);
     LinkedHashMap<String, PreparedStatement> cache = cacheOf(physical);
     PreparedStatement ps = cache.get(sql);
     if (ps != null && !ps.isClosed()) {
-      ps.clearParameters();
-      return ps;
+      return ps; // its user clears its parameters after each use
     }
     ps = physical.serverPrepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
     cache.put(sql, ps);
