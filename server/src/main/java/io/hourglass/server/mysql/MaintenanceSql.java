@@ -56,11 +56,7 @@ final class MaintenanceSql {
     }
   }
 
-  /**
-   * A plain read first (most cycles nothing has expired, and then the sweep costs this one
-   * statement); then two steps in one short transaction: lock the expired rows (SKIP LOCKED),
-   * then move each.
-   */
+  /** Any PENDING job of {@code queue} expired by {@code nowMillis}: one plain read, no lock. */
   boolean hasExpiredJobs(QueueName queue, long nowMillis) {
     sql.ensureSchema();
     tables.ensureCurrent(queue);
@@ -76,6 +72,11 @@ final class MaintenanceSql {
     }
   }
 
+  /**
+   * A plain read first (most cycles nothing has expired, and then the sweep costs this one
+   * statement); then two steps in one short transaction: lock the expired rows (SKIP LOCKED),
+   * then move each.
+   */
   int expireJobs(QueueName queue, long nowMillis, int limit) {
     sql.ensureSchema();
     tables.ensureCurrent(queue);

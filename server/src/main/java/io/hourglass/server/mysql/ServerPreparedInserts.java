@@ -43,7 +43,7 @@ final class ServerPreparedInserts {
     LinkedHashMap<String, PreparedStatement> cache = cacheOf(physical);
     PreparedStatement ps = cache.get(sql);
     if (ps != null && !ps.isClosed()) {
-      return ps; // its user clears its parameters after each use
+      return ps;
     }
     ps = physical.serverPrepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
     cache.put(sql, ps);
