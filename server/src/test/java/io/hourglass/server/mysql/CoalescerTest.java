@@ -23,8 +23,15 @@ class CoalescerTest {
 
   @Test
   void everyConcurrentRequestGetsItsOwnResultAndRequestsShareBatches() throws Exception {
-    Coalescer<Integer, Integer> coalescer = new Coalescer<>((group, next) -> group.size() < 8);
+    int mostAtOnce = hammer(new Coalescer<>((group, next) -> group.size() < 8));
+    assertEquals(1, mostAtOnce, "batches of one lane running at once");
+  }
+
+  /** 16 threads submit 20,000 requests each to one lane; returns how many batches ran at once at most. */
+  private static int hammer(Coalescer<Integer, Integer> coalescer) throws Exception {
     AtomicInteger batches = new AtomicInteger();
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
     int threads = 16;
     int perThread = 20_000;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -38,7 +45,12 @@ class CoalescerTest {
             Integer mine = thread * perThread + i;
             Integer got = coalescer.submit("lane", mine, group -> {
               batches.incrementAndGet();
-              return echo(group);
+              mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+              try {
+                return echo(group);
+              } finally {
+                running.decrementAndGet();
+              }
             });
             if (!mine.equals(got)) {
               mismatches++; // null here was a waiter that saw its request done before its result
@@ -54,6 +66,7 @@ class CoalescerTest {
       pool.shutdownNow();
     }
     assertTrue(batches.get() < threads * perThread, "16 threads on one lane share batches: " + batches.get());
+    return mostAtOnce.get();
   }
 
   @Test

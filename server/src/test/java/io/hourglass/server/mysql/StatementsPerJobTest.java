@@ -161,6 +161,37 @@ class StatementsPerJobTest {
   }
 
   @Test
+  void aReusedInsertCarriesNoValueOverFromItsLastUse() throws Exception {
+    // Rounds alternate keyed, expiring jobs and plain ones through the same cached 100-row INSERT:
+    // the NULLs of a plain round replace the last round's keys and expiries.
+    long expiry = clock.millis() + 3_600_000;
+    java.util.Map<Long, NewJob> sent = new java.util.HashMap<>();
+    for (int round = 0; round < 8; round++) {
+      List<NewJob> jobs = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        NewJob plain = new NewJob(("r" + round + "/" + i).getBytes(StandardCharsets.UTF_8), 1 + i % 2, 0, 2,
+            round % 2 == 0 ? "keyed " + i : "");
+        jobs.add(round % 2 == 0 ? plain.withUniqueKey("k" + round + "/" + i).withExpiry(expiry + i) : plain);
+      }
+      List<io.hourglass.server.queue.JobDescriptor> ds = backend.enqueue(queue, jobs);
+      for (int i = 0; i < 100; i++) {
+        sent.put(ds.get(i).localId(), jobs.get(i));
+      }
+    }
+    List<io.hourglass.server.queue.JobInfo> back = backend.lookup(queue, List.copyOf(sent.keySet()), true);
+    assertEquals(800, back.size());
+    for (io.hourglass.server.queue.JobInfo info : back) {
+      NewJob job = sent.get(info.descriptor().localId());
+      String what = "job " + new String(job.body(), StandardCharsets.UTF_8);
+      assertEquals(new String(job.body(), StandardCharsets.UTF_8), new String(info.body(), StandardCharsets.UTF_8), what);
+      assertEquals(job.uniqueKey(), info.uniqueKey(), what);
+      assertEquals(job.expiresAtMillis(), info.expiresAtMillis(), what);
+      assertEquals(job.customStatus(), info.customStatus(), what);
+      assertEquals(job.priority(), info.descriptor().priority(), what);
+    }
+  }
+
+  @Test
   void concurrentEnqueuesShareMultiRowInsertsAndEachGetsItsOwnJobs() throws Exception {
     int threads = 8;
     int perThread = 25;
