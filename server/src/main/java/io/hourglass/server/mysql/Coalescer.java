@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * batch at a time per lane: measured with two at once per claim lane, the shard did 20–40% more
  * work per job (smaller batches) for no steadier gain in jobs/s; a second claim started only
  * once 100 rows wait beside the running one (same run, 5 dequeuers × 50): +8% jobs/s on one
- * shard, none on two, 12% more shard CPU per job and half-load p99 24 → 39 ms. So a
+ * shard (within the bench's noise), none on two, 12% more shard CPU per job and half-load p99
+ * 24 → 39 ms (README, "Tried and not kept"). So a
  * lone request costs what it did, and under concurrency the statements per request fall with
  * the number of concurrent callers. When a batch fails, every request in it fails with the same
  * error. A request hears back only after its batch has finished (committed).
