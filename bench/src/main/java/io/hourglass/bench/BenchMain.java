@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -194,7 +195,7 @@ public final class BenchMain implements Callable<Integer> {
             }
           }
           boolean serverCells = cells.stream().anyMatch(s -> !s.raw()) || (idleCell && n == maxShards);
-          for (ServerJar jar : serverCells ? jars : List.<ServerJar>of()) {
+          for (ServerJar jar : serverCells ? inTurn(jars, run) : List.<ServerJar>of()) {
             runServer(jar, n, run, shards, hash, cells, idleCell && n == maxShards, body);
           }
         }
@@ -202,6 +203,18 @@ public final class BenchMain implements Callable<Integer> {
     }
     printSummary(started, machineAtStart, counts, jars.stream().map(ServerJar::label).toList());
     return 0;
+  }
+
+  /**
+   * The builds in the order run {@code run} (from 1) measures them: rotated by one per run, so
+   * that over as many runs as builds each build goes first once. An A/A run (one build as both)
+   * measured the second build 7–11% lower than the first in both of its runs (README, "Tried and
+   * not kept"): a fixed order would have counted that against the second build every time.
+   */
+  static <T> List<T> inTurn(List<T> builds, int run) {
+    List<T> out = new ArrayList<>(builds);
+    Collections.rotate(out, -((run - 1) % Math.max(1, builds.size())));
+    return out;
   }
 
   /**

@@ -8,6 +8,16 @@ import org.junit.jupiter.api.Test;
 
 class ReportTest {
   @Test
+  void buildsTakeTurnsGoingFirstFromRunToRun() {
+    List<String> builds = List.of("before", "after");
+    assertEquals(List.of("before", "after"), BenchMain.inTurn(builds, 1));
+    assertEquals(List.of("after", "before"), BenchMain.inTurn(builds, 2));
+    assertEquals(List.of("before", "after"), BenchMain.inTurn(builds, 3));
+    assertEquals(List.of("b", "c", "a"), BenchMain.inTurn(List.of("a", "b", "c"), 2));
+    assertEquals(List.of("only"), BenchMain.inTurn(List.of("only"), 5));
+  }
+
+  @Test
   void medianOfAnOddCountIsTheMiddleValue() {
     assertEquals(5.0, Report.median(List.of(9.0, 1.0, 5.0)));
   }
