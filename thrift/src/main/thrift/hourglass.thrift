@@ -196,8 +196,9 @@ struct PinLaterDequeueResponse {
   2: optional map<string, PinLaterDequeueMetadata> jobMetadata;
   /* EXTENSION. Descriptors of piggy-backed acks (jobAckRequest) that could not be applied
      because their shard cannot be reached right now, or that were still running 100 ms after the
-     claim (they may still apply); the dequeue itself was still served by the other shards. Send them again later (acks are idempotent). A client that ignores this field
-     loses those acks: the jobs then come back after their claim timeout (at-least-once). */
+     claim (they may still apply); the dequeue itself was still served by the other shards. Send
+     them again later (acks are idempotent). A client that ignores this field loses those acks:
+     the jobs then come back after their claim timeout (at-least-once). */
   3: optional list<string> unappliedAckDescriptors;
 }
 
