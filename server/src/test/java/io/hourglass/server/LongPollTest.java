@@ -148,13 +148,13 @@ class LongPollTest {
 
   @Test
   void idleWaitersCostAboutOneStatementPerShardPerPollHoweverManyThereAre() throws Exception {
-    long background = questionsPerSecond(2_000);
+    long background = leastQuestionsPerSecond();
     List<CompletableFuture<PinLaterDequeueResponse>> waiting = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       waiting.add(waitingDequeue(pollingServer, "lp_idle", 15_000, 50));
     }
     Thread.sleep(1_000); // past their first attempts
-    long idle = questionsPerSecond(3_000) - background;
+    long idle = leastQuestionsPerSecond() - background;
     // pollingServer probes every 100 ms: 3 shards x 10/s = 30/s for all 10 waiters (+ slack for noise).
     assertTrue(idle <= 45, "10 idle waiters cost " + idle + " statements/s beyond the background");
     enqueue(server.client(), "lp_idle", job("ends one wait", 1));
@@ -163,6 +163,19 @@ class LongPollTest {
       got += w.get(30, TimeUnit.SECONDS).getJobs().size();
     }
     assertEquals(1, got);
+  }
+
+  /**
+   * The least of three 1-second readings of {@link #questionsPerSecond}: the shards' background
+   * (other servers' maintenance, count refreshes) comes in bursts, and one window that caught a
+   * burst the other missed failed this test by 57 statements/s with idle waiters costing ~30.
+   */
+  private static long leastQuestionsPerSecond() throws Exception {
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      least = Math.min(least, questionsPerSecond(1_000));
+    }
+    return least;
   }
 
   /** MariaDB's Questions counter, summed over the shards, per second over {@code millis}. */
