@@ -43,7 +43,7 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--server-warmup", defaultValue = "30",
       description = "unmeasured seconds after each server start, a third each of 1-job enqueues, 100-job enqueues and"
-          + " dequeues; then more such rounds until the server's JIT compilers take under 2% of a core (at most"
+          + " dequeues; then more such rounds until the server's JIT compilers take under 2%% of a core (at most"
           + " 4 more rounds) (default ${DEFAULT-VALUE})")
   double serverWarmup;
 
