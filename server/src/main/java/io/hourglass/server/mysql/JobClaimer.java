@@ -9,6 +9,7 @@ import io.hourglass.server.queue.QueueName;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +38,8 @@ final class JobClaimer {
 
   /**
    * Concurrent claims of one (queue, priority) on this shard become one claim
-   * ({@link Coalescer}): one SELECT … LIMIT (their limits added up) and one UPDATE in one
-   * transaction, its rows handed out in claim order, the oldest waiting request first. A claim
+   * ({@link Coalescer}): one claim of their limits added up ({@link #claimNow}), its rows handed
+   * out in claim order, the oldest waiting request first. A claim
    * costs the shard about as much for 50 rows as for 100 (measured with the raw loop: 117 against
    * 82 µs of mariadbd CPU per job), so fewer, larger claims move more jobs per core; and claims
    * of one queue no longer skip each other's locked rows at the head of the index.
@@ -72,52 +73,141 @@ final class JobClaimer {
     }
   }
 
+  /**
+   * One claim in three round trips: the candidates (a plain read of claim_order, no locks; an
+   * empty claim ends here), START TRANSACTION + the candidates locked through the primary key,
+   * UPDATE + COMMIT. Candidates that another claim took meanwhile are made up for by the
+   * classic locking scan of claim_order (MySqlQueries#selectClaimable); ROLLBACK if anything
+   * fails before the COMMIT ran.
+   */
   private List<List<ClaimedJob>> claimNow(List<ClaimRequest> group) {
     ClaimRequest first = group.get(0);
     QueueName queue = first.queue();
     int total = group.stream().mapToInt(ClaimRequest::limit).sum();
-    return sql.run(queue, c -> ShardSql.inTransaction(c, tx -> {
+    return sql.run(queue, c -> {
       long now = sql.nowMillis();
-      List<ClaimedJob> claimed = new ArrayList<>();
-      try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.selectClaimable(queue, true))) {
-        ps.setInt(1, first.priority());
-        ps.setLong(2, now);
-        ps.setLong(3, now);
-        ps.setInt(4, total);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            JobDescriptor d = new JobDescriptor(queue, sql.shardId(), first.priority(), rs.getLong(1));
-            // Read before the claim takes its attempt: the count a client sees while it runs.
-            claimed.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
+      List<Long> candidates = candidates(c, first, total, now);
+      if (candidates.isEmpty()) {
+        return group.stream().map(r -> List.<ClaimedJob>of()).toList();
+      }
+      boolean open = true; // from the first execute on: START TRANSACTION may have run
+      try {
+        List<ClaimedJob> claimed = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+            MySqlQueries.startingTransaction(MySqlQueries.lockCandidates(queue, candidates.size())))) {
+          ShardSql.bindIds(ps, 1, candidates);
+          ps.setLong(candidates.size() + 1, now);
+          ps.setLong(candidates.size() + 2, now);
+          try (ResultSet rs = ShardSql.rowsAfterStart(ps)) {
+            readClaimed(rs, first, claimed);
           }
         }
-      }
-      // In claim order, each request takes up to its limit; a request left short means the slot ran out.
-      List<List<ClaimedJob>> shares = new ArrayList<>(group.size());
-      Map<String, List<Long>> idsByClaimant = new LinkedHashMap<>();
-      int at = 0;
-      for (ClaimRequest r : group) {
-        int n = Math.min(r.limit(), claimed.size() - at);
-        List<ClaimedJob> share = List.copyOf(claimed.subList(at, at + n));
-        at += n;
-        shares.add(share);
-        share.forEach(j -> idsByClaimant.computeIfAbsent(r.claimant(), k -> new ArrayList<>())
-            .add(j.descriptor().localId()));
-      }
-      if (!claimed.isEmpty()) {
-        try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.markClaimed(queue,
-            idsByClaimant.values().stream().map(List::size).toList()))) {
-          int i = ShardSql.bindClaimants(ps, 1, idsByClaimant);
-          ps.setLong(i++, now);
-          ShardSql.bindIds(ps, i, claimed.stream().map(j -> j.descriptor().localId()).toList());
-          int moved = ps.executeUpdate();
-          if (moved != claimed.size()) {
-            throw new SQLException("claimed " + claimed.size() + " rows but moved " + moved);
+        if (claimed.size() < candidates.size() && candidates.size() == total) {
+          topUp(c, first, total, now, claimed);
+        }
+        List<List<ClaimedJob>> shares = shares(group, claimed);
+        if (claimed.isEmpty()) {
+          try (Statement s = c.createStatement()) {
+            s.execute(MySqlQueries.COMMIT);
           }
+          open = false;
+          return shares;
+        }
+        int moved = markClaimedAndCommit(c, queue, group, shares, now);
+        open = false;
+        if (moved != claimed.size()) {
+          // Cannot happen while step 2's row locks hold (they do until the COMMIT); if it did,
+          // the rows that moved are rescued after their claim timeout, as after any lost answer.
+          throw new SQLException("claimed " + claimed.size() + " rows but moved " + moved);
+        }
+        return shares;
+      } catch (SQLException | RuntimeException e) {
+        if (open) {
+          ShardSql.rollback(c, e);
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** Step 1: the ids of the oldest runnable jobs, read without locks. */
+  private static List<Long> candidates(java.sql.Connection c, ClaimRequest first, int limit, long now)
+      throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(first.queue(), false, true, 0))) {
+      bindClaimable(ps, first, limit, now, List.of());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
         }
       }
-      return shares;
-    }));
+    }
+    return ids;
+  }
+
+  /**
+   * Others took some of a full set of candidates: the rest of the limit from the locking scan,
+   * which passes over rows other claims hold (the classic claim; appended after the rows held,
+   * so under such contention claim order holds within each part).
+   */
+  private void topUp(java.sql.Connection c, ClaimRequest first, int limit, long now, List<ClaimedJob> claimed)
+      throws SQLException {
+    List<Long> held = claimed.stream().map(j -> j.descriptor().localId()).toList();
+    try (PreparedStatement ps = c.prepareStatement(
+        MySqlQueries.selectClaimable(first.queue(), true, false, held.size()))) {
+      bindClaimable(ps, first, limit - held.size(), now, held);
+      try (ResultSet rs = ps.executeQuery()) {
+        readClaimed(rs, first, claimed);
+      }
+    }
+  }
+
+  /** Binds {@link MySqlQueries#selectClaimable}'s parameters. */
+  private static void bindClaimable(PreparedStatement ps, ClaimRequest first, int limit, long now, List<Long> excluded)
+      throws SQLException {
+    ps.setInt(1, first.priority());
+    ps.setLong(2, now);
+    ps.setLong(3, now);
+    ShardSql.bindIds(ps, 4, excluded);
+    ps.setInt(4 + excluded.size(), limit);
+  }
+
+  private void readClaimed(ResultSet rs, ClaimRequest first, List<ClaimedJob> into) throws SQLException {
+    while (rs.next()) {
+      JobDescriptor d = new JobDescriptor(first.queue(), sql.shardId(), first.priority(), rs.getLong(1));
+      // Read before the claim takes its attempt: the count a client sees while it runs.
+      into.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
+    }
+  }
+
+  /** In claim order, each request takes up to its limit; a request left short means the slot ran out. */
+  private static List<List<ClaimedJob>> shares(List<ClaimRequest> group, List<ClaimedJob> claimed) {
+    List<List<ClaimedJob>> shares = new ArrayList<>(group.size());
+    int at = 0;
+    for (ClaimRequest r : group) {
+      int n = Math.min(r.limit(), claimed.size() - at);
+      shares.add(List.copyOf(claimed.subList(at, at + n)));
+      at += n;
+    }
+    return shares;
+  }
+
+  /** Step 3: the claimed rows become IN_PROGRESS, each for its own claimant, and COMMIT; rows moved. */
+  private static int markClaimedAndCommit(java.sql.Connection c, QueueName queue, List<ClaimRequest> group,
+      List<List<ClaimedJob>> shares, long now) throws SQLException {
+    Map<String, List<Long>> idsByClaimant = new LinkedHashMap<>();
+    for (int i = 0; i < group.size(); i++) {
+      for (ClaimedJob j : shares.get(i)) {
+        idsByClaimant.computeIfAbsent(group.get(i).claimant(), k -> new ArrayList<>()).add(j.descriptor().localId());
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.thenCommit(MySqlQueries.markClaimed(queue,
+        idsByClaimant.values().stream().map(List::size).toList())))) {
+      int i = ShardSql.bindClaimants(ps, 1, idsByClaimant);
+      ps.setLong(i++, now);
+      ShardSql.bindIds(ps, i, idsByClaimant.values().stream().flatMap(List::stream).toList());
+      return ShardSql.updateThenCommit(ps);
+    }
   }
 
   List<ClaimedJob> peek(ClaimRequest request) {
@@ -126,17 +216,10 @@ final class JobClaimer {
     QueueName queue = request.queue();
     return sql.run(queue, c -> {
       List<ClaimedJob> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue, false))) {
-        long now = sql.nowMillis();
-        ps.setInt(1, request.priority());
-        ps.setLong(2, now);
-        ps.setLong(3, now);
-        ps.setInt(4, request.limit());
+      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(queue, false, false, 0))) {
+        bindClaimable(ps, request, request.limit(), sql.nowMillis(), List.of());
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            JobDescriptor d = new JobDescriptor(queue, sql.shardId(), request.priority(), rs.getLong(1));
-            out.add(new ClaimedJob(d, rs.getBytes(4), rs.getInt(2), rs.getInt(3)));
-          }
+          readClaimed(rs, request, out);
         }
       }
       return out;

@@ -72,6 +72,10 @@ final class ShardPool {
     // text (~40 KB parsed) bound the cache at ~20 MB per connection, if ever full.
     p.setProperty("prepStmtCacheSqlLimit", String.valueOf(PREPARED_TEXT_CACHE_LIMIT));
     p.setProperty("tcpKeepAlive", "true");
+    // Multi-statement texts: a claim sends START TRANSACTION with its SELECT and COMMIT with its
+    // UPDATE (MySqlQueries#startingTransaction), and a batch of UPDATEs goes as one text without
+    // the driver switching the option on and off around it (two more round trips each time).
+    p.setProperty("allowMultiQueries", "true");
     // Statements the hot path does not need: the driver keeps autocommit and isolation itself
     // instead of asking or re-setting them, and sends COMMIT/ROLLBACK only inside a transaction.
     p.setProperty("useLocalSessionState", "true");

@@ -162,15 +162,46 @@ final class ShardSql {
       try {
         result = work.apply(c);
       } catch (SQLException | RuntimeException e) {
-        try {
-          s.execute(MySqlQueries.ROLLBACK);
-        } catch (SQLException rollbackFailed) {
-          e.addSuppressed(rollbackFailed); // the connection is broken; the shard rolls back on close
-        }
+        rollback(c, e);
         throw e;
       }
       s.execute(MySqlQueries.COMMIT);
       return result;
+    }
+  }
+
+  /**
+   * Runs a {@link MySqlQueries#startingTransaction} text whose statement is a query and returns
+   * its rows: the text's second result, after START TRANSACTION's.
+   */
+  static ResultSet rowsAfterStart(PreparedStatement ps) throws SQLException {
+    if (ps.execute() || !ps.getMoreResults()) {
+      throw new SQLException("expected START TRANSACTION's count, then rows");
+    }
+    return ps.getResultSet();
+  }
+
+  /**
+   * Runs a {@link MySqlQueries#thenCommit} text whose statement is an update; returns the rows it
+   * changed once the COMMIT after it has run too (reading every result surfaces its error).
+   */
+  static int updateThenCommit(PreparedStatement ps) throws SQLException {
+    if (ps.execute()) {
+      throw new SQLException("expected an update count, got rows");
+    }
+    int changed = ps.getUpdateCount();
+    while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+      // the COMMIT's own count
+    }
+    return changed;
+  }
+
+  /** Ends a transaction that {@code failure} interrupted; a broken connection is rolled back by the shard. */
+  static void rollback(Connection c, Exception failure) {
+    try (Statement s = c.createStatement()) {
+      s.execute(MySqlQueries.ROLLBACK);
+    } catch (SQLException rollbackFailed) {
+      failure.addSuppressed(rollbackFailed);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.hourglass.server.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hourglass.server.config.PoolSettings;
@@ -9,6 +10,7 @@ import io.hourglass.server.queue.Ack;
 import io.hourglass.server.queue.ClaimRequest;
 import io.hourglass.server.queue.ClaimedJob;
 import io.hourglass.server.queue.NewJob;
+import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
 import io.hourglass.testing.LocalShards;
 import io.hourglass.testing.MutableClock;
@@ -253,7 +255,7 @@ class StatementsPerJobTest {
     for (var e : byClaimant.entrySet()) {
       assertEquals(e.getValue().size(), backend.ackSucceeded(queue, e.getKey(), e.getValue()), e.getKey());
     }
-    assertTrue(perClaim < 3.5, "8 concurrent claimers share claims: " + perClaim + " statements per claim (4 alone)");
+    assertTrue(perClaim < 4.4, "8 concurrent claimers share claims: " + perClaim + " statements per claim (5 alone)");
   }
 
   @Test
@@ -290,12 +292,13 @@ class StatementsPerJobTest {
   }
 
   @Test
-  void aClaimIsStartSelectUpdateCommitAndAnAckOneUpdate() throws Exception {
+  void aClaimIsFiveStatementsAndAnAckOneUpdate() throws Exception {
     backend.enqueue(queue, jobs(RUNS * 10));
     List<ClaimedJob> claimed = new ArrayList<>();
     double claim = perRun(() -> claimed.addAll(backend.claim(new ClaimRequest(queue, 1, 10, ME))));
     assertEquals(RUNS * 10, claimed.size());
-    assertTrue(claim < 4.3, "statements per claim of 10: " + claim);
+    // SELECT (candidates), START TRANSACTION, SELECT … FOR UPDATE SKIP LOCKED, UPDATE, COMMIT
+    assertTrue(claim < 5.3, "statements per claim of 10: " + claim);
     List<List<ClaimedJob>> batches = new ArrayList<>();
     for (int i = 0; i < RUNS; i++) {
       batches.add(claimed.subList(i * 10, i * 10 + 10));
@@ -321,10 +324,106 @@ class StatementsPerJobTest {
         + " time, its connection's set-up): " + sent);
   }
 
+  /**
+   * The texts the shard received, one per round trip, from the connections that touched this
+   * test's queue while {@code op} ran: the shard's general log, on for just that long.
+   */
+  List<String> roundTripsOf(ThrowingRunnable op) throws Exception {
+    try (java.sql.Statement s = probe.createStatement()) {
+      s.execute("SET GLOBAL log_output = 'TABLE'");
+      s.execute("TRUNCATE TABLE mysql.general_log");
+      s.execute("SET GLOBAL general_log = 1");
+      try {
+        op.run();
+      } finally {
+        s.execute("SET GLOBAL general_log = 0");
+      }
+      List<String> texts = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("""
+          SELECT argument FROM mysql.general_log
+          WHERE command_type = 'Query' AND thread_id IN (
+            SELECT thread_id FROM mysql.general_log WHERE argument LIKE '%`q_statements`%')
+          ORDER BY event_time""")) {
+        while (rs.next()) {
+          texts.add(new String(rs.getBytes(1), StandardCharsets.UTF_8));
+        }
+      }
+      return texts;
+    }
+  }
+
   @Test
-  void anEmptyClaimIsThreeStatements() throws Exception {
+  void aClaimReadsWithoutLocksThenLocksByPrimaryKeyInThreeRoundTripsAndAnEmptyOneInOne() throws Exception {
+    backend.enqueue(queue, jobs(10));
+    List<ClaimedJob> claimed = new ArrayList<>();
+    List<String> full = roundTripsOf(() -> claimed.addAll(backend.claim(new ClaimRequest(queue, 1, 10, ME))));
+    assertEquals(10, claimed.size());
+    assertEquals(3, full.size(), "round trips of a claim of 10: " + full);
+    assertTrue(full.get(0).startsWith("SELECT id FROM") && !full.get(0).contains("FOR UPDATE"), full.get(0));
+    assertTrue(full.get(1).startsWith("START TRANSACTION;") && full.get(1).contains("FORCE INDEX (PRIMARY)")
+        && full.get(1).contains("FOR UPDATE SKIP LOCKED"), full.get(1));
+    assertTrue(full.get(2).startsWith("UPDATE") && full.get(2).endsWith(";\nCOMMIT"), full.get(2));
+    List<String> empty = roundTripsOf(() -> assertTrue(backend.claim(new ClaimRequest(queue, 1, 10, ME)).isEmpty()));
+    assertEquals(1, empty.size(), "round trips of an empty claim: " + empty);
+    assertTrue(!empty.get(0).contains("FOR UPDATE") && !empty.get(0).contains("START"), empty.get(0));
+    // The claim is committed: another connection sees the jobs IN_PROGRESS.
+    try (ResultSet rs = probe.createStatement().executeQuery(
+        "SELECT COUNT(*) FROM hg_statements.`q_statements` WHERE state = 1 AND claim_descriptor = '" + ME + "'")) {
+      rs.next();
+      assertTrue(rs.getInt(1) >= 10, "claimed rows visible to another connection: " + rs.getInt(1));
+    }
+  }
+
+  @Test
+  void aClaimWhoseUpdateFailsLeavesItsJobsPendingAndUnlocked() throws Exception {
+    backend.enqueue(queue, jobs(10));
+    try (java.sql.Statement s = probe.createStatement()) {
+      s.execute("SET SESSION lock_wait_timeout = 5"); // a transaction left open would hold DROP TRIGGER forever
+      s.execute("CREATE TRIGGER hg_statements.refuse_claims BEFORE UPDATE ON hg_statements.`q_statements`"
+          + " FOR EACH ROW IF NEW.state = 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF");
+      try {
+        assertThrows(QueueException.class, () -> backend.claim(new ClaimRequest(queue, 1, 10, ME)));
+      } finally {
+        s.execute("DROP TRIGGER hg_statements.refuse_claims");
+      }
+      // Rolled back: another connection can lock every one of them at once (SKIP LOCKED would pass over held rows).
+      int lockable = 0;
+      try (ResultSet rs = s.executeQuery(
+          "SELECT id FROM hg_statements.`q_statements` WHERE state = 0 FOR UPDATE SKIP LOCKED")) {
+        while (rs.next()) {
+          lockable++;
+        }
+      }
+      assertEquals(10, lockable, "pending jobs free of the failed claim's locks");
+    }
+    assertEquals(10, backend.claim(new ClaimRequest(queue, 1, 10, ME)).size(), "the next claim gets them all");
+  }
+
+  @Test
+  void aClaimWhoseOldestJobsAnotherClaimHoldsTakesTheNextFreeOnesUpToItsLimit() throws Exception {
+    backend.claim(new ClaimRequest(queue, 1, 100, ME)); // take what setup left
+    List<Long> ids = backend.enqueue(queue, jobs(20)).stream().map(d -> d.localId()).toList();
+    try (Connection other = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + LocalShards.get().port(1) + "/hg_statements", "root", "");
+        java.sql.Statement s = other.createStatement()) {
+      s.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      s.execute("START TRANSACTION");
+      // another server's claim in progress: it holds the 5 oldest (through the primary key: on a
+      // table this small the optimizer would scan an index and lock every row)
+      s.executeQuery("SELECT id FROM `q_statements` FORCE INDEX (PRIMARY) WHERE id IN (" + ids.get(0) + "," + ids.get(1) + "," + ids.get(2)
+          + "," + ids.get(3) + "," + ids.get(4) + ") FOR UPDATE").close();
+      List<Long> got = backend.claim(new ClaimRequest(queue, 1, 10, ME)).stream().map(j -> j.descriptor().localId()).toList();
+      assertEquals(ids.subList(5, 15), got, "the 10 oldest jobs nobody holds, in claim order");
+      s.execute("ROLLBACK");
+    }
+    List<Long> next = backend.claim(new ClaimRequest(queue, 1, 10, ME)).stream().map(j -> j.descriptor().localId()).toList();
+    assertEquals(java.util.stream.Stream.concat(ids.subList(0, 5).stream(), ids.subList(15, 20).stream()).toList(), next,
+        "once released, the held ones are first again");
+  }
+
+  @Test
+  void anEmptyClaimIsOneReadWithoutATransaction() throws Exception {
     backend.claim(new ClaimRequest(queue, 1, 100, ME)); // take what setup left
     double n = perRun(() -> assertTrue(backend.claim(new ClaimRequest(queue, 2, 10, ME)).isEmpty()));
-    assertTrue(n < 3.3, "statements per empty claim: " + n);
+    assertTrue(n < 1.3, "statements per empty claim: " + n);
   }
 }
