@@ -6,6 +6,7 @@ import io.hourglass.server.queue.ClaimedJob;
 import io.hourglass.server.queue.JobDescriptor;
 import io.hourglass.server.queue.QueueException;
 import io.hourglass.server.queue.QueueName;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -77,7 +78,7 @@ final class JobClaimer {
    * One claim in three round trips: the candidates (a plain read of claim_order, no locks; an
    * empty claim ends here), START TRANSACTION + the candidates locked through the primary key,
    * UPDATE + COMMIT. Candidates that another claim took meanwhile are made up for by the
-   * classic locking scan of claim_order (MySqlQueries#selectClaimable); ROLLBACK if anything
+   * classic locking scan of claim_order ({@link MySqlQueries#selectClaimable}); ROLLBACK if anything
    * fails before the COMMIT ran.
    */
   private List<List<ClaimedJob>> claimNow(List<ClaimRequest> group) {
@@ -131,7 +132,7 @@ final class JobClaimer {
   }
 
   /** Step 1: the ids of the oldest runnable jobs, read without locks. */
-  private static List<Long> candidates(java.sql.Connection c, ClaimRequest first, int limit, long now)
+  private static List<Long> candidates(Connection c, ClaimRequest first, int limit, long now)
       throws SQLException {
     List<Long> ids = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(MySqlQueries.selectClaimable(first.queue(), false, true, 0))) {
@@ -150,7 +151,7 @@ final class JobClaimer {
    * which passes over rows other claims hold (the classic claim; appended after the rows held,
    * so under such contention claim order holds within each part).
    */
-  private void topUp(java.sql.Connection c, ClaimRequest first, int limit, long now, List<ClaimedJob> claimed)
+  private void topUp(Connection c, ClaimRequest first, int limit, long now, List<ClaimedJob> claimed)
       throws SQLException {
     List<Long> held = claimed.stream().map(j -> j.descriptor().localId()).toList();
     try (PreparedStatement ps = c.prepareStatement(
@@ -193,7 +194,7 @@ final class JobClaimer {
   }
 
   /** Step 3: the claimed rows become IN_PROGRESS, each for its own claimant, and COMMIT; rows moved. */
-  private static int markClaimedAndCommit(java.sql.Connection c, QueueName queue, List<ClaimRequest> group,
+  private static int markClaimedAndCommit(Connection c, QueueName queue, List<ClaimRequest> group,
       List<List<ClaimedJob>> shares, long now) throws SQLException {
     Map<String, List<Long>> idsByClaimant = new LinkedHashMap<>();
     for (int i = 0; i < group.size(); i++) {
