@@ -126,8 +126,10 @@ final class Fetcher {
   }
 
   /**
-   * The server could not apply some piggy-backed acks (their shard is down) but served the
-   * dequeue from the other shards: those acks go back in the buffer for a later request.
+   * The server could not confirm some piggy-backed acks (their shard is down, or they were still
+   * running when the dequeue's claim had its jobs and its short wait for them ran out) but
+   * answered the dequeue: those acks go back in the buffer for a later request (a resend of an
+   * ack that did apply meanwhile moves nothing).
    */
   private void keepUnappliedAcks(AckBatch sent, PinLaterDequeueResponse response) {
     List<String> unapplied = response.getUnappliedAckDescriptors();
@@ -135,7 +137,7 @@ final class Fetcher {
       AckBatch again = sent.only(Set.copyOf(unapplied));
       parts.acks().putBack(again);
       parts.stats().acksPiggybacked.addAndGet(-again.size());
-      LOG.warn("queue {}: {} acks not applied (shard unreachable), kept for later", parts.queue(), again.size());
+      LOG.warn("queue {}: {} acks not confirmed (shard down or slow), kept to send again", parts.queue(), again.size());
     }
   }
 
