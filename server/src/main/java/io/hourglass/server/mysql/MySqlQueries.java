@@ -156,32 +156,26 @@ final class MySqlQueries {
 
   /**
    * The oldest runnable jobs of one priority, FIFO by runAfter (id breaks ties): a range read of
-   * claim_order. Binds: priority, now, now, the {@code excluded} ids, limit.
-   * <ul>
-   *   <li>Without {@code lock}: a plain consistent read, no row locks. Step 1 of a claim (its
-   *       candidates, ids only, see {@link #lockCandidates}) and the dryRun dequeue (whole rows).
-   *   <li>With {@code lock} (inside a READ COMMITTED transaction): FOR UPDATE SKIP LOCKED, so
-   *       concurrent claimers take different rows instead of queueing behind each other's locks
-   *       (the original's unordered UPDATE … LIMIT made them wait). Only the fallback of a claim
-   *       whose candidates others took first: a locking read through a secondary index that
-   *       claims and acks keep rewriting checks every entry for an implicit lock in the clustered
-   *       index and its undo log, which measured 4.7 ms for 137 rows (178 buffer-pool reads per
-   *       job) against 1.7 ms (55) for the two steps of {@link #lockCandidates}.
-   * </ul>
-   * {@code excluded}: ids the claim already holds (a locking read would return its own rows again).
+   * claim_order, a plain consistent read without row locks. Step 1 of a claim (its candidates,
+   * ids only, past the {@code excluded} ids an earlier round saw; see {@link #lockCandidates})
+   * and the dryRun dequeue (whole rows). Binds: priority, now, now, the excluded ids, limit.
+   *
+   * <p>Why no {@code FOR UPDATE SKIP LOCKED} here, the claim of earlier versions: a locking read
+   * through a secondary index whose pages claims and acks keep rewriting checks every entry for
+   * an implicit lock in the clustered record and its undo log: 4.7 ms for 137 rows (178
+   * buffer-pool reads per job) against 1.7 ms (55) for this read plus {@link #lockCandidates}
+   * (README, "Claim statement").
    */
-  static String selectClaimable(QueueName queue, boolean lock, boolean idsOnly, int excluded) {
+  static String selectClaimable(QueueName queue, boolean idsOnly, int excluded) {
     return """
         SELECT %s FROM %s
         WHERE state = 0 AND priority = ? AND run_after <= ?
           -- an expired job is never handed out; the expiry sweep moves it to FAILED
           AND (expires_at IS NULL OR expires_at > ?)%s
         ORDER BY run_after, id
-        LIMIT ?
-        %s"""
+        LIMIT ?"""
         .formatted(idsOnly ? "id" : CLAIMED_COLUMNS, jobsTable(queue),
-            excluded == 0 ? "" : "\n  AND id NOT IN (" + placeholders(excluded) + ")",
-            lock ? "FOR UPDATE SKIP LOCKED" : "");
+            excluded == 0 ? "" : "\n  AND id NOT IN (" + placeholders(excluded) + ")");
   }
 
   private static final String CLAIMED_COLUMNS = "id, attempts_allowed, attempts_remaining, body";
@@ -189,7 +183,9 @@ final class MySqlQueries {
   /**
    * Step 2 of a claim, inside a READ COMMITTED transaction: locks the candidates of step 1
    * through the primary key, where a lock check reads the transaction id in the row itself.
-   * SKIP LOCKED passes over a candidate another claim holds; a locking read sees the latest
+   * SKIP LOCKED passes over a candidate another claim holds (concurrent claimers take different
+   * rows instead of queueing behind each other's locks, as the original's unordered
+   * UPDATE … LIMIT made them; and a claim never waits for a lock); a locking read sees the latest
    * committed row, so the conditions of step 1 are checked again on it (a candidate claimed and
    * failed back to PENDING since may now be due later; one may have expired). FORCE INDEX: with
    * {@code state = 0} beside the id list the optimizer could pick claim_order, the costly lock
