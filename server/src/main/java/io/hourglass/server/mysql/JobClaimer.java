@@ -89,7 +89,7 @@ final class JobClaimer {
       long now = sql.nowMillis();
       List<Long> candidates = candidates(c, first, total, now, List.of());
       if (candidates.isEmpty()) {
-        return group.stream().map(r -> List.<ClaimedJob>of()).toList();
+        return shares(group, List.of());
       }
       boolean open = true; // from the first execute on: START TRANSACTION may have run
       try {

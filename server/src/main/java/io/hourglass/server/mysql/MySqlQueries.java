@@ -444,9 +444,9 @@ final class MySqlQueries {
 
   /**
    * A claim's transaction in two round trips instead of four: START TRANSACTION travels in one
-   * text with the claim's first locking SELECT ({@link #lockCandidates}, {@link
-   * #startingTransaction}) and COMMIT with its UPDATE ({@link #thenCommit}); the pool's driver allows multi-statement texts
-   * ({@code allowMultiQueries}). The shard runs a text's statements in order and stops at the
+   * text with the claim's first locking SELECT ({@link #lockCandidates},
+   * {@link #startingTransaction}) and COMMIT with its UPDATE ({@link #thenCommit}); the pool's
+   * driver allows multi-statement texts ({@code allowMultiQueries}). The shard runs a text's statements in order and stops at the
    * first error, so a COMMIT never follows a failed UPDATE. Only validated identifiers and
    * placeholders go into these texts, like every other.
    */

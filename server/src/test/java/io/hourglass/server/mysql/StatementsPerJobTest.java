@@ -409,8 +409,8 @@ class StatementsPerJobTest {
       s.execute("START TRANSACTION");
       // another server's claim in progress: it holds the 5 oldest (through the primary key: on a
       // table this small the optimizer would scan an index and lock every row)
-      s.executeQuery("SELECT id FROM `q_statements` FORCE INDEX (PRIMARY) WHERE id IN (" + ids.get(0) + "," + ids.get(1) + "," + ids.get(2)
-          + "," + ids.get(3) + "," + ids.get(4) + ") FOR UPDATE").close();
+      String oldestFive = ids.subList(0, 5).stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+      s.executeQuery("SELECT id FROM `q_statements` FORCE INDEX (PRIMARY) WHERE id IN (" + oldestFive + ") FOR UPDATE").close();
       List<Long> got = backend.claim(new ClaimRequest(queue, 1, 10, ME)).stream().map(j -> j.descriptor().localId()).toList();
       assertEquals(ids.subList(5, 15), got, "the 10 oldest jobs nobody holds, in claim order");
       s.execute("ROLLBACK");
