@@ -15,10 +15,14 @@ import java.util.List;
 /** {@link DashboardStore} on one shard: the tables hourglass_queue_counts and hourglass_queue_pauses. */
 final class DashboardSql implements DashboardStore {
   private final ShardSql sql;
+  private final QueueTables tables;
+  private final KeysAndExpiries keysAndExpiries;
   private volatile boolean tablesReady;
 
-  DashboardSql(ShardSql sql) {
+  DashboardSql(ShardSql sql, QueueTables tables, KeysAndExpiries keysAndExpiries) {
     this.sql = sql;
+    this.tables = tables;
+    this.keysAndExpiries = keysAndExpiries;
   }
 
   private void ensureTables() {
@@ -175,26 +179,25 @@ final class DashboardSql implements DashboardStore {
 
   @Override
   public int retryFailedJob(QueueName queue, long id, int attempts, long nowMillis) {
-    return sql.run(queue, c -> {
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.retryFailedJob(queue))) {
-        ps.setInt(1, attempts);
-        ps.setInt(2, attempts);
-        ps.setLong(3, nowMillis);
-        ps.setLong(4, nowMillis);
-        ps.setLong(5, id);
-        return ps.executeUpdate();
-      }
-    });
+    tables.ensureCurrent(queue);
+    return sql.run(queue, c -> ShardSql.inTransactionRetryingRaces(c, JobWriter.RACE_TRIES,
+        tx -> keysAndExpiries.redrive(tx, queue, lockOne(tx, queue, MySqlQueries.REDRIVE_ONE, id), attempts, nowMillis,
+            nowMillis)));
   }
 
   @Override
   public int deleteJob(QueueName queue, long id) {
-    return sql.run(queue, c -> {
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.deleteJob(queue))) {
-        ps.setLong(1, id);
-        return ps.executeUpdate();
-      }
-    });
+    tables.ensureCurrent(queue);
+    return sql.run(queue, c -> ShardSql.inTransaction(c,
+        tx -> keysAndExpiries.delete(tx, queue, lockOne(tx, queue, MySqlQueries.DELETE_ONE, id))));
+  }
+
+  private static List<KeysAndExpiries.JobRow> lockOne(Connection tx, QueueName queue, String where, long id)
+      throws SQLException {
+    try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.lockJobs(queue, where, false))) {
+      ps.setLong(1, id);
+      return KeysAndExpiries.JobRow.read(ps);
+    }
   }
 
   private static Long nullableLong(ResultSet rs, int column) throws SQLException {

@@ -25,10 +25,12 @@ final class JobInspector {
 
   private final ShardSql sql;
   private final QueueTables tables;
+  private final KeysAndExpiries keysAndExpiries;
 
-  JobInspector(ShardSql sql, QueueTables tables) {
+  JobInspector(ShardSql sql, QueueTables tables, KeysAndExpiries keysAndExpiries) {
     this.sql = sql;
     this.tables = tables;
+    this.keysAndExpiries = keysAndExpiries;
   }
 
   private static String filterSql(JobFilter f) {
@@ -113,32 +115,35 @@ final class JobInspector {
     });
   }
 
+  /** Locks the FAILED jobs of one priority (oldest id first) and redrives them, keys permitting. */
   int retryFailed(RetryFailedRequest r) {
     sql.ensureSchema();
     tables.ensureCurrent(r.queue());
-    return sql.runAdmin(r.queue(), c -> {
-      try (PreparedStatement ps = c.prepareStatement(MySqlQueries.retryFailed(r.queue()))) {
-        ps.setInt(1, r.attemptsToAllow());
-        ps.setInt(2, r.attemptsToAllow());
-        ps.setLong(3, r.runAfterMillis());
-        ps.setLong(4, sql.nowMillis());
-        ps.setInt(5, r.priority());
-        ps.setInt(6, r.limit());
-        return ps.executeUpdate();
+    QueueName queue = r.queue();
+    return sql.runAdmin(queue, c -> ShardSql.inTransactionRetryingRaces(c, JobWriter.RACE_TRIES, tx -> {
+      List<KeysAndExpiries.JobRow> failed;
+      try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.lockJobs(queue, MySqlQueries.REDRIVE_ALL, true))) {
+        ps.setInt(1, r.priority());
+        ps.setInt(2, r.limit());
+        failed = KeysAndExpiries.JobRow.read(ps);
       }
-    });
+      return keysAndExpiries.redrive(tx, queue, failed, r.attemptsToAllow(), r.runAfterMillis(), sql.nowMillis());
+    }));
   }
 
+  /** Locks the filter's jobs (lowest id first, at most {@code limit}) and deletes them with their key and expiry rows. */
   int deleteJobs(JobFilter filter, int limit) {
     sql.ensureSchema();
-    return filtered(filter, c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement(MySqlQueries.deleteJobs(filter.queue(), filterSql(filter)))) {
+    tables.ensureCurrent(filter.queue());
+    return filtered(filter, c -> ShardSql.inTransaction(c, tx -> {
+      List<KeysAndExpiries.JobRow> rows;
+      try (PreparedStatement ps = tx.prepareStatement(MySqlQueries.lockJobs(filter.queue(), filterSql(filter), true))) {
         int i = bindFilter(ps, filter, sql.nowMillis());
         ps.setInt(i, limit);
-        return ps.executeUpdate();
+        rows = KeysAndExpiries.JobRow.read(ps);
       }
-    });
+      return keysAndExpiries.delete(tx, filter.queue(), rows);
+    }));
   }
 
   List<JobInfo> lookup(QueueName queue, List<Long> ids, boolean includeBody) {

@@ -22,8 +22,8 @@ import java.util.Map;
 
 /** Writes of the job lifecycle on one shard, claims aside: enqueue, acks and checkpoints. */
 final class JobWriter {
-  /** Rounds of "insert, meet a held key, read the holders" before an enqueue gives up. */
-  private static final int KEYED_INSERT_TRIES = 8;
+  /** Tries of a keyed batch that loses races for keys without a row (or deadlocks) before it gives up. */
+  static final int RACE_TRIES = 8;
 
   /** At most this many jobs in one coalesced INSERT (with the body-size bound below). */
   static final int MAX_COALESCED_JOBS = 1000;
@@ -48,10 +48,12 @@ final class JobWriter {
   private final EnqueueCoalescer coalescer;
   private final AckCoalescer ackCoalescer;
   private final ServerPreparedInserts inserts = new ServerPreparedInserts();
+  private final KeysAndExpiries keysAndExpiries;
 
-  JobWriter(ShardSql sql, QueueTables tables) {
+  JobWriter(ShardSql sql, QueueTables tables, KeysAndExpiries keysAndExpiries) {
     this.sql = sql;
     this.tables = tables;
+    this.keysAndExpiries = keysAndExpiries;
     this.coalescer = new EnqueueCoalescer(
         (queue, jobs) -> sql.run(queue, c -> insertAll(c, queue, jobs, sql.nowMillis())),
         MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
@@ -60,21 +62,21 @@ final class JobWriter {
   }
 
   /**
-   * The fast path is one transaction with one multi-row INSERT of every job. When a unique key
-   * is held (duplicate-key error) the transaction is rolled back at once — so it keeps no lock
-   * on the key while it does anything else — the holders of the batch's keys are read, and a
-   * new transaction inserts the rest: un-keyed jobs and the first job of each free key. A
-   * concurrent enqueue that takes a key in between makes that INSERT fail too, and the loop
-   * goes round again (so do deadlocks between racers); the unique index decides every time,
-   * the read only says whom to point at.
+   * Jobs without a unique key or an expiry (what PinLater clients send) go in one multi-row
+   * INSERT in autocommit, coalesced with other small requests when they can be. Any other batch
+   * is one transaction: lock the rows of its keys and read their holders
+   * ({@link KeysAndExpiries#holders}), insert un-keyed jobs and the first job of each free key,
+   * then the key and expiry rows of what was stored. A concurrent enqueue that takes a key that
+   * had no row makes the key INSERT fail; the transaction is rolled back and the loop goes round
+   * again (so do deadlocks), and the next round finds that key held.
    */
   List<EnqueuedJob> enqueue(QueueName queue, List<NewJob> jobs) {
     sql.ensureSchema();
     tables.ensureCurrent(queue);
     long now = sql.nowMillis();
     long bodyBytes = totalBodyBytes(jobs);
-    boolean keyed = jobs.stream().anyMatch(j -> j.uniqueKey() != null);
-    boolean oneStatement = !keyed && (jobs.size() == 1 || sql.consecutiveIds())
+    boolean plain = jobs.stream().allMatch(j -> j.uniqueKey() == null && j.expiresAtMillis() == null);
+    boolean oneStatement = plain && (jobs.size() == 1 || sql.consecutiveIds())
         && bodyBytes < ONE_STATEMENT_BODY_BYTES
         && jobs.stream().allMatch(j -> j.body().length < STREAMED_BODY_BYTES);
     if (oneStatement) {
@@ -85,21 +87,34 @@ final class JobWriter {
           : sql.run(queue, c -> insertAll(c, queue, jobs, now));
       return stored.stream().map(EnqueuedJob::stored).toList();
     }
-    return sql.run(queue, c -> {
-      Map<String, JobDescriptor> holders = Map.of();
-      for (int attempt = 1; ; attempt++) {
-        Map<String, JobDescriptor> known = holders;
-        try {
-          return ShardSql.inTransaction(c, tx -> insertFree(tx, queue, jobs, known, now));
-        } catch (SQLException | RuntimeException e) {
-          boolean race = e instanceof SQLException se && (SqlErrors.isDuplicateKey(se) || SqlErrors.isRetryable(se));
-          if (!race || attempt >= KEYED_INSERT_TRIES) {
-            throw e;
-          }
-        }
-        holders = holders(c, queue, jobs); // autocommit: a lock-free read between the attempts
+    return sql.run(queue, c -> ShardSql.inTransactionRetryingRaces(c, RACE_TRIES,
+        tx -> insertWithRowsBeside(tx, queue, jobs, now)));
+  }
+
+  /** One try of a batch with keys, expiries or large bodies, in the caller's transaction. */
+  private List<EnqueuedJob> insertWithRowsBeside(Connection tx, QueueName queue, List<NewJob> jobs, long now)
+      throws SQLException {
+    List<String> keys = jobs.stream().map(NewJob::uniqueKey).filter(java.util.Objects::nonNull).distinct().toList();
+    Map<String, JobDescriptor> holders = keysAndExpiries.holders(tx, queue, keys);
+    List<EnqueuedJob> out = insertFree(tx, queue, jobs, holders, now);
+    Map<String, Long> taken = new LinkedHashMap<>();
+    Map<Long, Long> expiries = new LinkedHashMap<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      if (out.get(i).existing()) {
+        continue;
       }
-    });
+      NewJob job = jobs.get(i);
+      long id = out.get(i).descriptor().localId();
+      if (job.uniqueKey() != null) {
+        taken.put(job.uniqueKey(), id);
+      }
+      if (job.expiresAtMillis() != null) {
+        expiries.put(id, job.expiresAtMillis());
+      }
+    }
+    keysAndExpiries.take(tx, queue, taken);
+    keysAndExpiries.addExpiries(tx, queue, expiries);
+    return out;
   }
 
   /** Every job, in one multi-row INSERT (the caller checked it fits one statement). */
@@ -152,26 +167,6 @@ final class JobWriter {
       }
     }
     return Arrays.asList(out);
-  }
-
-  /** The unfinished holders of the batch's keys, by key (one statement). */
-  private Map<String, JobDescriptor> holders(Connection c, QueueName queue, List<NewJob> jobs) throws SQLException {
-    List<String> keys = jobs.stream().map(NewJob::uniqueKey).filter(java.util.Objects::nonNull).distinct().toList();
-    Map<String, JobDescriptor> out = new java.util.HashMap<>();
-    if (keys.isEmpty()) {
-      return out;
-    }
-    try (PreparedStatement ps = c.prepareStatement(MySqlQueries.keyHolders(queue, keys.size()))) {
-      for (int i = 0; i < keys.size(); i++) {
-        ps.setString(i + 1, keys.get(i));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(3), new JobDescriptor(queue, sql.shardId(), rs.getInt(2), rs.getLong(1)));
-        }
-      }
-    }
-    return out;
   }
 
   /** Small bodies in multi-row INSERTs, large ones one by one as binary long data. */

@@ -61,12 +61,13 @@ public final class MySqlBackend implements QueueBackend {
     this.ops = ops;
     this.sql = new ShardSql(shard.id(), pool, adminPool, clock, ops, settings.admin().statementTimeout());
     QueueTables tables = new QueueTables(sql);
+    KeysAndExpiries keysAndExpiries = new KeysAndExpiries(shard.id());
     this.queues = new QueueRegistry(sql, tables);
     this.claimer = new JobClaimer(sql, tables, settings);
-    this.writer = new JobWriter(sql, tables);
-    this.inspector = new JobInspector(sql, tables);
-    this.maintenance = new MaintenanceSql(sql, queues, tables);
-    this.dashboard = new DashboardSql(sql);
+    this.writer = new JobWriter(sql, tables, keysAndExpiries);
+    this.inspector = new JobInspector(sql, tables, keysAndExpiries);
+    this.maintenance = new MaintenanceSql(sql, queues, tables, keysAndExpiries);
+    this.dashboard = new DashboardSql(sql, tables, keysAndExpiries);
     this.schedules = new ScheduleSql(sql);
   }
 

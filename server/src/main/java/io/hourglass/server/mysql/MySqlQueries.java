@@ -36,6 +36,28 @@ final class MySqlQueries {
     return "`q_" + queue.value() + "`";
   }
 
+  /** Unique keys of a queue's unfinished jobs ({@link #CREATE_KEYS_TABLE}); "qk_" + 60 characters fits MySQL's 64. */
+  static String keysTable(QueueName queue) {
+    return "`qk_" + queue.value() + "`";
+  }
+
+  /** Expiries of a queue's jobs ({@link #CREATE_EXPIRIES_TABLE}). */
+  static String expiriesTable(QueueName queue) {
+    return "`qx_" + queue.value() + "`";
+  }
+
+  /** Every table of one queue, jobs table first: created together, dropped together. */
+  static List<String> createQueueTables(QueueName queue) {
+    return List.of(createJobsTable(queue), CREATE_KEYS_TABLE.formatted(keysTable(queue)),
+        CREATE_EXPIRIES_TABLE.formatted(expiriesTable(queue)));
+  }
+
+  /**
+   * Two secondary indexes and no more: every index is written by every INSERT, and each one past
+   * these two cost a 100-row INSERT ~3 µs of shard CPU per row with 5 concurrent writers
+   * (README, "100-job enqueue and the schema"). Unique keys and expiries, which few jobs carry,
+   * live in tables of their own that only those jobs write.
+   */
   static String createJobsTable(QueueName queue) {
     return """
         CREATE TABLE IF NOT EXISTS %s (
@@ -55,73 +77,116 @@ final class MySqlQueries {
           -- InnoDB appends the primary key to every secondary index)
           KEY claim_order (state, priority, run_after),
           -- claim-timeout rescue and GC look for old rows of one state
-          KEY state_updated (state, updated_at),
-          %s
+          KEY state_updated (state, updated_at)
         ) ENGINE=InnoDB
         """
-        .formatted(jobsTable(queue), String.join(",\n", EXTENSION_COLUMNS), String.join(",\n", EXTENSION_INDEXES));
+        .formatted(jobsTable(queue), String.join(",\n", EXTENSION_COLUMNS));
   }
 
   /**
    * Columns added for the extensions (unique jobs, expiry, attempt history). All nullable, so a
-   * server of the previous version, which names none of them, keeps inserting and updating
-   * rows during a rolling upgrade. The two VIRTUAL columns cost no row space and are what the
-   * indexes below hold:
-   * <ul>
-   *   <li>live_unique_key is the key only while the job is unfinished (PENDING, IN_PROGRESS):
-   *       the unique index then allows one unfinished holder per key, and a job that finishes
-   *       releases its key without any statement naming it. Un-keyed jobs are NULL, which a
-   *       unique index never treats as a duplicate, and stay NULL on every state change, so
-   *       they cost one index entry per job and no index write after the insert.
-   *   <li>pending_expires_at is the expiry only while PENDING: the expiry sweep reads exactly
-   *       the jobs it must move, soonest first, however many finished jobs had an expiry.
-   * </ul>
-   * utf8mb4_nopad_bin: keys compare byte for byte (case, accents and trailing spaces all count;
-   * plain utf8mb4_bin would ignore trailing spaces).
+   * server of an earlier version, which names none of them, keeps inserting and updating rows
+   * during a rolling upgrade. The job's own record of its key and expiry (lookups, scans, the
+   * claim's expiry check); which job holds a key, and which jobs are to expire when, is kept in
+   * the queue's keys and expiries tables.
    */
-  static final java.util.List<String> EXTENSION_COLUMNS = java.util.List.of(
+  static final List<String> EXTENSION_COLUMNS = List.of(
+      // utf8mb4_nopad_bin: keys compare byte for byte (case, accents and trailing spaces all
+      // count; plain utf8mb4_bin would ignore trailing spaces)
       "unique_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL",
       "expires_at BIGINT NULL",
       // JSON array of the last attempts, oldest first: [{"attempt":1,"at":…,"claimant":…,"status":…}]
-      "attempt_history MEDIUMTEXT CHARACTER SET utf8mb4 NULL",
-      "live_unique_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
-          + " AS (IF(state < 2, unique_key, NULL)) VIRTUAL",
-      "pending_expires_at BIGINT AS (IF(state = 0, expires_at, NULL)) VIRTUAL");
+      "attempt_history MEDIUMTEXT CHARACTER SET utf8mb4 NULL");
 
-  static final java.util.List<String> EXTENSION_INDEXES = java.util.List.of(
-      "UNIQUE KEY live_unique_key (live_unique_key)",
-      "KEY pending_expiry (pending_expires_at)");
+  /**
+   * Which job holds each unique key. A row whose job is unfinished (PENDING or IN_PROGRESS) is
+   * the key's one holder; a row whose job has finished or is gone is stale, and the next enqueue
+   * of the key replaces it, so finishing a job costs no statement here. Enqueues and redrives
+   * lock a key's row before they decide, which serializes everyone who gives a key a new holder;
+   * a key with no row is taken by the INSERT of its row, and of two racers the second fails on
+   * the primary key and tries again. Rows of pruned and deleted jobs are deleted with them.
+   */
+  static final String CREATE_KEYS_TABLE = """
+      CREATE TABLE IF NOT EXISTS %s (
+        unique_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY,
+        job_id BIGINT NOT NULL
+      ) ENGINE=InnoDB""";
 
-  /** How many of the extension columns a jobs table has (fewer: made by an older version). */
-  static final String COUNT_EXTENSION_COLUMNS =
+  /**
+   * The expiry of every unfinished job that has one (and, until the sweep or GC deletes them, of
+   * some finished ones): the sweep reads it soonest first. Written by the enqueue and the redrive
+   * of such jobs only.
+   */
+  static final String CREATE_EXPIRIES_TABLE = """
+      CREATE TABLE IF NOT EXISTS %s (
+        job_id BIGINT NOT NULL PRIMARY KEY,
+        expires_at BIGINT NOT NULL,
+        KEY expires_at (expires_at)
+      ) ENGINE=InnoDB""";
+
+  /**
+   * How far a jobs table is from this version's shape: extension columns it has (fewer than
+   * {@link #EXTENSION_COLUMNS}: made by an older version), indexed virtual columns of the
+   * version before the keys and expiries tables it still has, and how many of those two tables
+   * exist. Binds: the jobs, keys and expiries table names, unquoted.
+   */
+  static final String TABLE_SHAPE =
       """
-      SELECT COUNT(*) FROM information_schema.COLUMNS
-      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
-        AND COLUMN_NAME IN ('unique_key', 'expires_at', 'attempt_history', 'live_unique_key', 'pending_expires_at')
+      SELECT
+        (SELECT COUNT(*) FROM information_schema.COLUMNS
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+           AND COLUMN_NAME IN ('unique_key', 'expires_at', 'attempt_history')),
+        (SELECT COUNT(*) FROM information_schema.COLUMNS
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+           AND COLUMN_NAME IN ('live_unique_key', 'pending_expires_at')),
+        (SELECT COUNT(*) FROM information_schema.TABLES
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?))
       """;
 
   /**
-   * Upgrades a jobs table made by an older version. IF NOT EXISTS (MariaDB) makes it
-   * idempotent, also when two servers run it at once. Adding nullable and VIRTUAL columns is
-   * instant in MariaDB 10.11; the two indexes are built in place while reads and writes go on.
+   * Upgrade of a jobs table made before the extension columns. IF NOT EXISTS (MariaDB) makes it
+   * idempotent, also when two servers run it at once; adding nullable columns is instant in
+   * MariaDB 10.11.
    */
-  static String migrateJobsTable(QueueName queue) {
+  static String addExtensionColumns(QueueName queue) {
     StringBuilder sb = new StringBuilder("ALTER TABLE ").append(jobsTable(queue));
     String sep = " ";
     for (String col : EXTENSION_COLUMNS) {
       sb.append(sep).append("ADD COLUMN IF NOT EXISTS ").append(col);
       sep = ", ";
     }
-    for (String index : EXTENSION_INDEXES) {
-      sb.append(sep).append(index.startsWith("UNIQUE")
-          ? "ADD UNIQUE KEY IF NOT EXISTS " + index.substring("UNIQUE KEY ".length())
-          : "ADD KEY IF NOT EXISTS " + index.substring("KEY ".length()));
-    }
     return sb.toString();
   }
 
-  static String dropJobsTable(QueueName queue) {
-    return "DROP TABLE IF EXISTS " + jobsTable(queue);
+  /**
+   * Upgrade of a jobs table whose unique keys and expiries were indexed virtual columns (the
+   * version before this one), step 1 of 3: the holders of keys, read through the old unique
+   * index (unfinished jobs only). IGNORE: a second server upgrading at once copies the same rows.
+   */
+  static String copyOldKeys(QueueName queue) {
+    return "INSERT IGNORE INTO %s (unique_key, job_id) SELECT unique_key, id FROM %s WHERE live_unique_key IS NOT NULL"
+        .formatted(keysTable(queue), jobsTable(queue));
+  }
+
+  /** Step 2 of 3: the expiries of unfinished jobs. */
+  static String copyOldExpiries(QueueName queue) {
+    return """
+        INSERT IGNORE INTO %s (job_id, expires_at)
+        SELECT id, expires_at FROM %s WHERE state IN (0, 1) AND expires_at IS NOT NULL"""
+        .formatted(expiriesTable(queue), jobsTable(queue));
+  }
+
+  /** Step 3 of 3: the old indexes and their virtual columns go (in place, no table copy). */
+  static String dropOldIndexes(QueueName queue) {
+    return """
+        ALTER TABLE %s
+          DROP INDEX IF EXISTS live_unique_key, DROP INDEX IF EXISTS pending_expiry,
+          DROP COLUMN IF EXISTS live_unique_key, DROP COLUMN IF EXISTS pending_expires_at"""
+        .formatted(jobsTable(queue));
+  }
+
+  static String dropQueueTables(QueueName queue) {
+    return "DROP TABLE IF EXISTS " + jobsTable(queue) + ", " + keysTable(queue) + ", " + expiriesTable(queue);
   }
 
   /** One row per job: {@link #INSERT_COLUMNS_PER_ROW} parameters each, in JobWriter#bindNewJob's order. */
@@ -144,14 +209,89 @@ final class MySqlQueries {
 
   static final int INSERT_COLUMNS_PER_ROW = 10;
 
+  // --- unique keys and expiries (see CREATE_KEYS_TABLE, CREATE_EXPIRIES_TABLE) ---
+
   /**
-   * The unfinished holders of several keys, read after an INSERT met a duplicate key (and its
-   * transaction was rolled back). The unique index, not this read, enforces uniqueness: a key
-   * taken or freed after the read only makes the next INSERT fail or succeed (JobWriter#enqueue).
+   * Which jobs the keys' rows name, locking the rows that exist (in key order, so two enqueues
+   * of the same keys never deadlock). No gap locks under READ COMMITTED: a key without a row is
+   * not protected, and is taken only by {@link #insertKeys}, which fails for the later of two racers.
    */
-  static String keyHolders(QueueName queue, int keyCount) {
-    return "SELECT id, priority, live_unique_key FROM " + jobsTable(queue)
-        + " WHERE live_unique_key IN (" + placeholders(keyCount) + ")";
+  static String lockKeys(QueueName queue, int keyCount) {
+    return "SELECT unique_key, job_id FROM %s WHERE unique_key IN (%s) ORDER BY unique_key FOR UPDATE"
+        .formatted(keysTable(queue), placeholders(keyCount));
+  }
+
+  /**
+   * Which of these jobs are unfinished: those are the holders of their keys. A plain read (the
+   * latest committed rows, no lock): a holder that finishes meanwhile only makes the answer
+   * a moment old, and a job cannot become unfinished again without the key row locked.
+   */
+  static String unfinishedJobs(QueueName queue, int idCount) {
+    return "SELECT id, priority FROM %s WHERE id IN (%s) AND state IN (0, 1)"
+        .formatted(jobsTable(queue), placeholders(idCount));
+  }
+
+  /** Stale key rows (their jobs finished or gone), locked by {@link #lockKeys}, before new holders take them. */
+  static String deleteKeys(QueueName queue, int keyCount) {
+    return "DELETE FROM %s WHERE unique_key IN (%s)".formatted(keysTable(queue), placeholders(keyCount));
+  }
+
+  /** New holders. Binds per row: key, job id. */
+  static String insertKeys(QueueName queue, int rows) {
+    return "INSERT INTO %s (unique_key, job_id) VALUES %s"
+        .formatted(keysTable(queue), String.join(",", Collections.nCopies(rows, "(?,?)")));
+  }
+
+  /**
+   * Expiries of new or redriven jobs. IGNORE: a redriven job's row may still be there (the sweep
+   * deletes rows of finished jobs only once their time has come). Binds per row: job id, expiry.
+   */
+  static String insertExpiries(QueueName queue, int rows) {
+    return "INSERT IGNORE INTO %s (job_id, expires_at) VALUES %s"
+        .formatted(expiriesTable(queue), String.join(",", Collections.nCopies(rows, "(?,?)")));
+  }
+
+  /**
+   * The key rows of jobs about to be deleted. A row names only a job whose own key it is, so the
+   * two lists select exactly those jobs' rows (and leave a key a newer job holds alone).
+   */
+  static String forgetKeys(QueueName queue, int keyCount, int idCount) {
+    return "DELETE FROM %s WHERE unique_key IN (%s) AND job_id IN (%s)"
+        .formatted(keysTable(queue), placeholders(keyCount), placeholders(idCount));
+  }
+
+  static String forgetExpiries(QueueName queue, int idCount) {
+    return "DELETE FROM %s WHERE job_id IN (%s)".formatted(expiriesTable(queue), placeholders(idCount));
+  }
+
+  /**
+   * The rows a redrive or a delete works on, locked: their keys and expiries go or come with
+   * them. {@code where} is fixed text ({@link #REDRIVE_ALL} and friends, {@link #jobFilter}).
+   */
+  static String lockJobs(QueueName queue, String where, boolean limited) {
+    return "SELECT id, unique_key, expires_at FROM %s WHERE %s%s FOR UPDATE"
+        .formatted(jobsTable(queue), where, limited ? " ORDER BY id LIMIT ?" : "");
+  }
+
+  /** retryFailedJobs: FAILED jobs of one priority, oldest id first. Binds: priority (then the limit). */
+  static final String REDRIVE_ALL = "state = 3 AND priority = ?";
+  /** The dashboard's redrive of one job; the state check makes a repeat a no-op. Binds: id. */
+  static final String REDRIVE_ONE = "id = ? AND state = 3";
+  /** The dashboard's deletion of one job; never one a worker holds (IN_PROGRESS). Binds: id. */
+  static final String DELETE_ONE = "id = ? AND state <> 1";
+
+  /** Redrive of locked FAILED jobs. Binds: attempts, attempts, runAfter, now, the ids. */
+  static String redrive(QueueName queue, int idCount) {
+    return """
+        UPDATE %s
+        SET state = 0, attempts_allowed = ?, attempts_remaining = ?, run_after = ?, updated_at = ?
+        WHERE id IN (%s) AND state = 3
+        """
+        .formatted(jobsTable(queue), placeholders(idCount));
+  }
+
+  static String deleteJobsById(QueueName queue, int idCount) {
+    return "DELETE FROM %s WHERE id IN (%s)".formatted(jobsTable(queue), placeholders(idCount));
   }
 
   /**
@@ -391,25 +531,6 @@ final class MySqlQueries {
   /** On a shard ordered after the last job's shard: same run_after was already returned. */
   static final String SCAN_AFTER_HIGHER_SHARD = " AND run_after < ?";
 
-  /**
-   * Redrive of FAILED jobs. IGNORE: a keyed job whose key another unfinished job holds now
-   * would break the unique index; it is skipped (stays FAILED) instead of failing the batch.
-   */
-  static String retryFailed(QueueName queue) {
-    return """
-        UPDATE IGNORE %s
-        SET state = 0, attempts_allowed = ?, attempts_remaining = ?, run_after = ?, updated_at = ?
-        WHERE state = 3 AND priority = ?
-        ORDER BY id
-        LIMIT ?
-        """
-        .formatted(jobsTable(queue));
-  }
-
-  static String deleteJobs(QueueName queue, String filter) {
-    return "DELETE FROM " + jobsTable(queue) + " WHERE " + filter + " ORDER BY id LIMIT ?";
-  }
-
   static String lookup(QueueName queue, int idCount, boolean includeBody) {
     return """
         SELECT id, priority, state, run_after, attempts_allowed, attempts_remaining,
@@ -500,26 +621,32 @@ final class MySqlQueries {
   }
 
   /**
-   * Expiry sweep, step 0: whether any PENDING job has expired, a consistent read of the first
-   * pending_expiry index entry (no lock): the sweep's transaction runs only when one has.
+   * Expiry sweep, step 1: expiries whose time has come, soonest first, from the expiries table,
+   * with their job's state (NULL: the job is gone). A plain read, no lock; most cycles it finds
+   * nothing and the sweep costs this one statement. Jobs IN_PROGRESS are left out: a claim
+   * already has them, and one that comes back to PENDING is read again by a later sweep.
+   * Binds: now, limit.
    */
-  static String anyExpired(QueueName queue) {
-    return "SELECT 1 FROM %s WHERE pending_expires_at <= ? LIMIT 1".formatted(jobsTable(queue));
+  static String dueExpiries(QueueName queue) {
+    return """
+        SELECT e.job_id, j.state FROM %s e LEFT JOIN %s j ON j.id = e.job_id
+        WHERE e.expires_at <= ? AND (j.state IS NULL OR j.state <> 1)
+        ORDER BY e.expires_at
+        LIMIT ?"""
+        .formatted(expiriesTable(queue), jobsTable(queue));
   }
 
   /**
-   * Expiry sweep, step 1 (in a transaction): the PENDING jobs whose expiry has come, soonest
-   * first, straight from the pending_expiry index. SKIP LOCKED: a row a claim holds right now
-   * is left to that claim, which does not hand out expired jobs either.
+   * Expiry sweep, step 2 (in a transaction): the jobs of step 1 locked through the primary key,
+   * with their latest committed state. SKIP LOCKED: a row a claim holds right now is left to
+   * that claim, which does not hand out expired jobs either, and to a later sweep.
    */
-  static String selectExpired(QueueName queue) {
+  static String lockForExpiry(QueueName queue, int idCount) {
     return """
-        SELECT id, expires_at FROM %s
-        WHERE pending_expires_at <= ?
-        ORDER BY pending_expires_at
-        LIMIT ?
+        SELECT id, state, expires_at FROM %s FORCE INDEX (PRIMARY)
+        WHERE id IN (%s)
         FOR UPDATE SKIP LOCKED"""
-        .formatted(jobsTable(queue));
+        .formatted(jobsTable(queue), placeholders(idCount));
   }
 
   /**
@@ -537,18 +664,31 @@ final class MySqlQueries {
   }
 
   /**
-   * GC of one final state in a bounded batch, oldest first. One state per statement (not
-   * {@code state IN (2, 3)}): an equality on state lets the (state, updated_at) index deliver
-   * rows in order, where IN over two ranges would sort every matching row to find the first n.
+   * GC, step 1: the ids of one final state's oldest jobs, a plain read. One state per statement
+   * (not {@code state IN (2, 3)}): an equality on state lets the (state, updated_at) index
+   * deliver rows in order, where IN over two ranges would sort every matching row to find the
+   * first n. Binds: state, cutoff, limit.
    */
-  static String pruneFinished(QueueName queue) {
+  static String finishedBefore(QueueName queue) {
     return """
-        DELETE FROM %s
+        SELECT id FROM %s
         WHERE state = ? AND updated_at < ?
         ORDER BY updated_at
-        LIMIT ?
-        """
+        LIMIT ?"""
         .formatted(jobsTable(queue));
+  }
+
+  /**
+   * GC, step 2 (in a transaction): those jobs locked through the primary key, the conditions
+   * checked again on the latest committed rows (a job redriven since is no longer FAILED).
+   * Binds: the ids, state, cutoff.
+   */
+  static String lockFinished(QueueName queue, int idCount) {
+    return """
+        SELECT id, unique_key, expires_at FROM %s FORCE INDEX (PRIMARY)
+        WHERE id IN (%s) AND state = ? AND updated_at < ?
+        FOR UPDATE"""
+        .formatted(jobsTable(queue), placeholders(idCount));
   }
 
   /** PENDING and IN_PROGRESS jobs of one queue: the claim_order index covers it. */
@@ -689,19 +829,6 @@ final class MySqlQueries {
 
   static final String LIST_SERVERS = "SELECT server_id, heartbeat_at FROM hourglass_servers";
 
-  /** Redrive of one FAILED job from the dashboard; the state check makes a repeat a no-op. */
-  static String retryFailedJob(QueueName queue) {
-    return """
-        UPDATE %s
-        SET state = 0, attempts_allowed = ?, attempts_remaining = ?, run_after = ?, updated_at = ?
-        WHERE id = ? AND state = 3
-        """.formatted(jobsTable(queue));
-  }
-
-  /** Deletion of one job from the dashboard; never one a worker holds (IN_PROGRESS). */
-  static String deleteJob(QueueName queue) {
-    return "DELETE FROM " + jobsTable(queue) + " WHERE id = ? AND state <> 1";
-  }
   // --- schedules (on one shard, see schedule.Schedules) ---
 
   static final String CREATE_SCHEDULES =

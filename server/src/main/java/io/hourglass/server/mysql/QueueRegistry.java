@@ -7,7 +7,10 @@ import java.sql.Statement;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The queues of one shard: creates, drops and lists them (a registry row plus a jobs table each). */
+/**
+ * The queues of one shard: creates, drops and lists them (a registry row plus three tables each:
+ * jobs, unique keys, expiries).
+ */
 final class QueueRegistry {
   private final ShardSql sql;
   private final QueueTables tables;
@@ -21,7 +24,9 @@ final class QueueRegistry {
     sql.ensureSchema();
     sql.run(queue, c -> {
       try (Statement s = c.createStatement()) {
-        s.execute(MySqlQueries.createJobsTable(queue));
+        for (String table : MySqlQueries.createQueueTables(queue)) {
+          s.execute(table);
+        }
       }
       try (PreparedStatement ps = c.prepareStatement(MySqlQueries.REGISTER_QUEUE)) {
         ps.setString(1, queue.value());
@@ -45,7 +50,7 @@ final class QueueRegistry {
         ps.executeUpdate();
       }
       try (Statement s = c.createStatement()) {
-        s.execute(MySqlQueries.dropJobsTable(queue));
+        s.execute(MySqlQueries.dropQueueTables(queue));
       }
       return null;
     });

@@ -171,6 +171,22 @@ final class ShardSql {
   }
 
   /**
+   * {@link #inTransaction}, run again (at most {@code tries} times in all) when it loses a race
+   * for a unique key (a duplicate-key error) or is chosen as a deadlock victim.
+   */
+  static <T> T inTransactionRetryingRaces(Connection c, int tries, SqlWork<T> work) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return inTransaction(c, work);
+      } catch (SQLException e) {
+        if (attempt >= tries || !(SqlErrors.isDuplicateKey(e) || SqlErrors.isRetryable(e))) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
    * Runs a {@link MySqlQueries#startingTransaction} text whose statement is a query and returns
    * its rows: the text's second result, after START TRANSACTION's.
    */

@@ -303,14 +303,18 @@ public class InMemoryBackend implements QueueBackend {
   public synchronized int retryFailed(RetryFailedRequest req) {
     Map<Long, Row> t = table(req.queue());
     List<Row> failed = new ArrayList<>();
+    java.util.Set<String> taking = new java.util.HashSet<>();
     for (Row r : t.values()) {
       if (failed.size() >= req.limit()) {
         break;
       }
       boolean keyHeld = r.uniqueKey != null
-          && t.values().stream().anyMatch(o -> r.uniqueKey.equals(o.liveKey()));
+          && (taking.contains(r.uniqueKey) || t.values().stream().anyMatch(o -> r.uniqueKey.equals(o.liveKey())));
       if (r.state == JobState.FAILED && r.priority == req.priority() && !keyHeld) {
         failed.add(r);
+        if (r.uniqueKey != null) {
+          taking.add(r.uniqueKey);
+        }
       }
     }
     for (Row r : failed) {

@@ -419,6 +419,31 @@ abstract class QueueBackendContract {
   }
 
   @Test
+  void aRedrivenKeyedJobHoldsItsKeyAgain() {
+    JobDescriptor d = backend.enqueueJobs(queue, List.of(keyed("a", "k"))).get(0).descriptor();
+    claim(1, 1);
+    backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0).givingUp()));
+    assertEquals(1, backend.retryFailed(new RetryFailedRequest(queue, 1, 1, clock.millis(), 10)));
+    EnqueuedJob again = backend.enqueueJobs(queue, List.of(keyed("b", "k"))).get(0);
+    assertTrue(again.existing(), "the redriven job holds k");
+    assertEquals(d, again.descriptor());
+    assertEquals(1, backend.count(new JobFilter(queue, JobState.PENDING, null, null, null)));
+  }
+
+  @Test
+  void aRedriveOfTwoFailedJobsOfOneKeyRunsOnlyTheFirst() {
+    JobDescriptor first = backend.enqueueJobs(queue, List.of(keyed("a", "k"))).get(0).descriptor();
+    claim(1, 1);
+    backend.ackFailed(queue, ME, List.of(new Ack(first, "", 0).givingUp()));
+    JobDescriptor second = backend.enqueueJobs(queue, List.of(keyed("b", "k"))).get(0).descriptor();
+    claim(1, 1);
+    backend.ackFailed(queue, ME, List.of(new Ack(second, "", 0).givingUp()));
+    assertEquals(1, backend.retryFailed(new RetryFailedRequest(queue, 1, 1, clock.millis(), 10)));
+    assertEquals(JobState.PENDING, info(first).state());
+    assertEquals(JobState.FAILED, info(second).state());
+  }
+
+  @Test
   void concurrentEnqueuesOfOneKeyStoreOneJob() throws Exception {
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -504,6 +529,33 @@ abstract class QueueBackendContract {
     backend.ackFailed(queue, ME, List.of(new Ack(claimed, "", 0)));
     assertTrue(claim(2, 1).isEmpty(), "back to PENDING but expired");
     assertEquals(1, backend.expireJobs(queue, clock.millis(), 5));
+  }
+
+  @Test
+  void aRedrivenJobWhoseExpiryHasPassedExpiresAgain() {
+    JobDescriptor d = backend.enqueue(queue,
+        List.of(new NewJob("x".getBytes(), 1, clock.millis(), 1, "").withExpiry(clock.millis() + 1000))).get(0);
+    claim(1, 1);
+    backend.ackFailed(queue, ME, List.of(new Ack(d, "", 0)));
+    assertEquals(JobState.FAILED, info(d).state(), "its one attempt is used");
+    clock.advance(Duration.ofSeconds(2));
+    assertEquals(0, backend.expireJobs(queue, clock.millis(), 10), "a FAILED job does not expire");
+    assertEquals(1, backend.retryFailed(new RetryFailedRequest(queue, 1, 1, clock.millis(), 10)));
+    assertTrue(claim(1, 1).isEmpty(), "PENDING but past its expiry");
+    assertTrue(backend.hasExpiredJobs(queue, clock.millis()));
+    assertEquals(1, backend.expireJobs(queue, clock.millis(), 10));
+    assertTrue(info(d).customStatus().startsWith("expired at"), info(d).customStatus());
+  }
+
+  @Test
+  void aJobThatSucceededBeforeItsExpiryStaysSucceeded() {
+    JobDescriptor d = one(job("x", 1).withExpiry(clock.millis() + 1000));
+    claim(1, 1);
+    backend.ackSucceeded(queue, ME, List.of(new Ack(d, "", 0)));
+    clock.advance(Duration.ofSeconds(2));
+    assertEquals(0, backend.expireJobs(queue, clock.millis(), 10));
+    assertEquals(JobState.SUCCEEDED, info(d).state());
+    assertFalse(backend.hasExpiredJobs(queue, clock.millis()), "the sweep has nothing left to do");
   }
 
   // --- extensions: give up, retry policy, attempt history ---
