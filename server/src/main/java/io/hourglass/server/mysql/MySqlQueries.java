@@ -189,14 +189,23 @@ final class MySqlQueries {
     return "DROP TABLE IF EXISTS " + jobsTable(queue) + ", " + keysTable(queue) + ", " + expiriesTable(queue);
   }
 
-  /** One row per job: {@link #INSERT_COLUMNS_PER_ROW} parameters each, in JobWriter#bindNewJob's order. */
-  static String insertJobs(QueueName queue, int rows) {
+  /**
+   * One row per job. A plain row (no unique key, no expiry: what PinLater clients send) binds
+   * {@link #PLAIN_ROW_PARAMS} values: priority, run_after, attempts, custom_status, now, body;
+   * attempts_remaining and updated_at repeat columns set earlier in the same row (a value of an
+   * INSERT may name a column to its left) and unique_key and expires_at are NULL. An extended
+   * row binds {@link #EXTENDED_ROW_PARAMS}: the same, then the key and the expiry. Fewer bound
+   * values, because the driver's work per value was most of the server's CPU on a 100-job
+   * enqueue (JobWriter#insertRows). See JobWriter#bindNewJob for the order.
+   */
+  static String insertJobs(QueueName queue, int rows, boolean extended) {
     // One multi-row INSERT written out here rather than a JDBC batch the driver rewrites into
     // one: the driver's rewrite (sizing every bound value, copying each row's bindings into a
     // second statement) took a third of the server's CPU on a 100-job enqueue. One statement
     // is atomic in autocommit, and its rows get consecutive ids (JobWriter#consecutiveIds).
     // Rows without spaces: the driver parses (and caches, see ShardPool) every byte of the text.
-    String row = "(?,0,?,?,?,?,?,?,?,?,?)";
+    String row = extended ? "(?,0,?,?,attempts_allowed,?,?,created_at,?,?,?)"
+        : "(?,0,?,?,attempts_allowed,?,?,created_at,?,NULL,NULL)";
     StringBuilder sb = new StringBuilder(200 + rows * (row.length() + 2)).append("""
         INSERT INTO %s (priority, state, run_after, attempts_allowed, attempts_remaining,
                         custom_status, created_at, updated_at, body, unique_key, expires_at)
@@ -207,7 +216,10 @@ final class MySqlQueries {
     return sb.toString();
   }
 
-  static final int INSERT_COLUMNS_PER_ROW = 10;
+  static final int PLAIN_ROW_PARAMS = 6;
+  static final int EXTENDED_ROW_PARAMS = 8;
+  /** The body's place among a row's parameters, in both shapes. */
+  static final int BODY_PARAM = 6;
 
   // --- unique keys and expiries (see CREATE_KEYS_TABLE, CREATE_EXPIRIES_TABLE) ---
 

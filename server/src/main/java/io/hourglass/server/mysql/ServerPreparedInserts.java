@@ -4,7 +4,6 @@ import com.mysql.cj.jdbc.JdbcConnection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -36,7 +35,7 @@ final class ServerPreparedInserts {
 
   /**
    * The statement for {@code sql} on {@code pooled}'s physical connection. Its user clears its
-   * parameters after each use, so that the cache keeps no bodies alive.
+   * parameters after a use that bound large bodies, so that the cache keeps little of them alive.
    */
   PreparedStatement statement(Connection pooled, String sql) throws SQLException {
     JdbcConnection physical = pooled.unwrap(JdbcConnection.class);
@@ -45,7 +44,7 @@ final class ServerPreparedInserts {
     if (ps != null && !ps.isClosed()) {
       return ps;
     }
-    ps = physical.serverPrepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+    ps = physical.serverPrepareStatement(sql);
     cache.put(sql, ps);
     if (cache.size() > PER_CONNECTION) {
       Iterator<PreparedStatement> eldest = cache.values().iterator();

@@ -10,7 +10,7 @@ import java.util.List;
  * shard that takes enqueues by configuration (not {@code dequeueOnly}; health does not matter)
  * gets a weight {@code mix(hash(key), shardId)}, and the heaviest wins.
  *
- * <p>How is this designed, and why? Uniqueness is enforced by one shard's unique index, so every
+ * <p>How is this designed, and why? Uniqueness is enforced by one shard's keys table, so every
  * server must send a key to the same shard, whatever its health: when that shard is down the
  * enqueue fails (SHARD_CONNECTION_FAILED) rather than create a second holder elsewhere.
  * Rendezvous hashing needs no ring or state, and a change of the shard set moves only the keys

@@ -13,7 +13,7 @@ public record NewJob(
     byte[] body, int priority, long runAfterMillis, int attemptsAllowed, String customStatus,
     String uniqueKey, Long expiresAtMillis) {
 
-  /** Longest unique key, in characters (the unique index holds it whole). */
+  /** Longest unique key, in characters (the keys table's primary key holds it whole). */
   public static final int UNIQUE_KEY_MAX_CHARS = 255;
 
   /** A job without unique key or expiry: what a PinLater client can ask for. */

@@ -26,8 +26,8 @@ public interface QueueBackend extends AutoCloseable {
    * Stores the jobs atomically; returns, in the order given, what happened to each. A job whose
    * unique key an unfinished (PENDING or IN_PROGRESS) job of the queue holds — stored earlier
    * or earlier in this same list — is not stored: its entry is the holder, marked existing.
-   * Enforced by the storage (a unique index), not by reading first, so concurrent enqueues of
-   * one key store one job.
+   * Enforced by the storage (a unique primary key, whose existing rows an enqueue locks before
+   * it reads their holders), so concurrent enqueues of one key store one job.
    */
   List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs);
 
