@@ -22,7 +22,7 @@ import java.util.Set;
  *
  * <p>How is this designed, and why? Unique keys and expiries were indexed virtual columns of the
  * jobs table, and every job paid for both indexes on insert, keyed or not: ~3 µs of shard CPU
- * per row each, a third of a 100-job enqueue's (README, "100-job enqueue and the schema"). Here
+ * per row each, a third of a 100-job enqueue's (README, "Results (2026-12-06 18:12 UTC)"). Here
  * only jobs that carry a key or an expiry write a row beside their own. Finishing a job writes
  * nothing here: a key row whose job has finished is stale and the key's next enqueue replaces
  * it; an expiry row of a finished job is deleted by the sweep once its time has come, or with

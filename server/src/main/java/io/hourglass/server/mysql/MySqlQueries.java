@@ -55,7 +55,7 @@ final class MySqlQueries {
   /**
    * Two secondary indexes and no more: every index is written by every INSERT, and each one past
    * these two cost a 100-row INSERT ~3 µs of shard CPU per row with 5 concurrent writers
-   * (README, "100-job enqueue and the schema"). Unique keys and expiries, which few jobs carry,
+   * (README, "Results (2026-12-06 18:12 UTC)"). Unique keys and expiries, which few jobs carry,
    * live in tables of their own that only those jobs write.
    */
   static String createJobsTable(QueueName queue) {
@@ -191,12 +191,12 @@ final class MySqlQueries {
 
   /**
    * One row per job. A plain row (no unique key, no expiry: what PinLater clients send) binds
-   * {@link #PLAIN_ROW_PARAMS} values: priority, run_after, attempts, custom_status, now, body;
-   * attempts_remaining and updated_at repeat columns set earlier in the same row (a value of an
-   * INSERT may name a column to its left) and unique_key and expires_at are NULL. An extended
-   * row binds {@link #EXTENDED_ROW_PARAMS}: the same, then the key and the expiry. Fewer bound
-   * values, because the driver's work per value was most of the server's CPU on a 100-job
-   * enqueue (JobWriter#insertRows). See JobWriter#bindNewJob for the order.
+   * {@link #PLAIN_ROW_PARAMS} values, unique_key and expires_at being NULL literals; an extended
+   * row binds those two as well ({@link #EXTENDED_ROW_PARAMS}). See JobWriter#bindNewJob for the
+   * order. Tried and not kept: a plain row of 6 values whose attempts_remaining and updated_at
+   * name the columns to their left (a value of an INSERT may): 1 µs/job less server CPU, but
+   * mariadbd spent 18 instead of 13–14 µs/job on it with 5 concurrent 100-job enqueues on one
+   * shard (README, "Results (2026-12-06 18:12 UTC)").
    */
   static String insertJobs(QueueName queue, int rows, boolean extended) {
     // One multi-row INSERT written out here rather than a JDBC batch the driver rewrites into
@@ -204,8 +204,7 @@ final class MySqlQueries {
     // second statement) took a third of the server's CPU on a 100-job enqueue. One statement
     // is atomic in autocommit, and its rows get consecutive ids (JobWriter#consecutiveIds).
     // Rows without spaces: the driver parses (and caches, see ShardPool) every byte of the text.
-    String row = extended ? "(?,0,?,?,attempts_allowed,?,?,created_at,?,?,?)"
-        : "(?,0,?,?,attempts_allowed,?,?,created_at,?,NULL,NULL)";
+    String row = extended ? "(?,0,?,?,?,?,?,?,?,?,?)" : "(?,0,?,?,?,?,?,?,?,NULL,NULL)";
     StringBuilder sb = new StringBuilder(200 + rows * (row.length() + 2)).append("""
         INSERT INTO %s (priority, state, run_after, attempts_allowed, attempts_remaining,
                         custom_status, created_at, updated_at, body, unique_key, expires_at)
@@ -216,10 +215,10 @@ final class MySqlQueries {
     return sb.toString();
   }
 
-  static final int PLAIN_ROW_PARAMS = 6;
-  static final int EXTENDED_ROW_PARAMS = 8;
+  static final int PLAIN_ROW_PARAMS = 8;
+  static final int EXTENDED_ROW_PARAMS = 10;
   /** The body's place among a row's parameters, in both shapes. */
-  static final int BODY_PARAM = 6;
+  static final int BODY_PARAM = 8;
 
   // --- unique keys and expiries (see CREATE_KEYS_TABLE, CREATE_EXPIRIES_TABLE) ---
 
