@@ -103,9 +103,10 @@ final class MaintenanceSql {
       while (moved < limit) {
         int asked = limit - moved;
         Map<Long, Integer> due = dueExpiries(c, queue, nowMillis, asked);
-        List<Long> gone = due.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+        List<Long> gone = new ArrayList<>();
+        List<Long> present = new ArrayList<>();
+        due.forEach((id, state) -> (state == null ? gone : present).add(id));
         keysAndExpiries.forgetExpiries(c, queue, gone); // autocommit: an id never comes back
-        List<Long> present = due.keySet().stream().filter(id -> due.get(id) != null).toList();
         ExpiryRound round = present.isEmpty() ? new ExpiryRound(0, 0)
             : ShardSql.inTransaction(c, tx -> expireLocked(tx, queue, present, nowMillis));
         moved += round.moved();
