@@ -8,6 +8,7 @@ import static io.hourglass.testing.TestServer.CONTEXT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hourglass.server.edge.DeleteGuard;
 import io.hourglass.testing.MutableClock;
 import io.hourglass.testing.PrometheusText;
 import io.hourglass.testing.TestServer;
@@ -25,11 +26,12 @@ import org.junit.jupiter.api.Test;
 /** /metrics as Prometheus scrapes it: bounded series, counters that only go up. */
 class MetricsTest {
   static final MutableClock clock = MutableClock.startingNow();
+  static final String PASSWORD = "metrics-test";
   static TestServer server;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(clock, Map.of());
+    server = TestServer.start(clock, Map.of("queue.deletePasswordHash", DeleteGuard.hash(PASSWORD)));
   }
 
   @AfterAll
@@ -116,5 +118,23 @@ class MetricsTest {
     assertEquals(0, m.value("hourglass_queue_pending_future_jobs{queue=\"depth\"}"));
     assertTrue(m.series().containsKey("hourglass_queue_oldest_runnable_age_seconds{queue=\"depth\"}"));
     assertEquals(0, m.value("hourglass_queue_paused{queue=\"depth\"}"));
+  }
+
+  /** The counters are registered once and kept; a deleted queue's must not be kept past its series. */
+  @Test
+  void aDeletedQueuesCountersStartAgainFromZeroWhenItIsCreatedAgain() throws Exception {
+    PinLater.Client c = server.client();
+    String enqueued = "hourglass_queue_enqueued_total{queue=\"reborn\"}";
+    c.createQueue(CONTEXT, "reborn");
+    enqueue(c, "reborn", job("a", 1), job("b", 1));
+    assertEquals(2, scrape().value(enqueued));
+
+    c.deleteQueue(CONTEXT, "reborn", PASSWORD);
+    server.server().dashboardData().refresh();
+    assertTrue(!scrape().series().containsKey(enqueued), "the deleted queue's series is gone");
+
+    c.createQueue(CONTEXT, "reborn");
+    enqueue(c, "reborn", job("c", 1));
+    assertEquals(1, scrape().value(enqueued));
   }
 }

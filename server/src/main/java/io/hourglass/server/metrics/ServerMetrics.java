@@ -61,6 +61,19 @@ public final class ServerMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
+  /**
+   * Meters of the hot path, registered once: building and registering a meter on every call
+   * (a builder, tags, an id and a registry lookup) was 3% of the server's CPU in a profile of
+   * 100-job enqueues.
+   */
+  private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
+  private final Map<JobCounter, Map<String, Counter>> queueCounters = new EnumMap<>(JobCounter.class);
+
+  {
+    for (JobCounter c : JobCounter.values()) {
+      queueCounters.put(c, new ConcurrentHashMap<>());
+    }
+  }
   private final Set<Integer> shardsSeen = ConcurrentHashMap.newKeySet();
   private final JobTotals totals = new JobTotals();
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -117,8 +130,8 @@ public final class ServerMetrics implements AutoCloseable {
   // --- the Thrift edge ---
 
   public Timer rpcTimer(String rpc) {
-    return Timer.builder(PREFIX + "rpc.latency").description("RPC latency").tag("rpc", rpc)
-        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    return rpcTimers.computeIfAbsent(rpc, r -> Timer.builder(PREFIX + "rpc.latency").description("RPC latency")
+        .tag("rpc", r).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
   }
 
   public void rpcError(String rpc, String code) {
@@ -144,7 +157,9 @@ public final class ServerMetrics implements AutoCloseable {
       return; // an ack or checkpoint that changed nothing proves nothing: no series for it
     }
     knownQueues.add(queue);
-    Counter.builder(METER_NAMES.get(counter)).tag("queue", queue).register(registry).increment(n);
+    queueCounters.get(counter)
+        .computeIfAbsent(queue, q -> Counter.builder(METER_NAMES.get(counter)).tag("queue", q).register(registry))
+        .increment(n);
     totals.add(counter, n);
   }
 
@@ -174,6 +189,10 @@ public final class ServerMetrics implements AutoCloseable {
       if (q != null && !existing.contains(q) && counterNames.contains(m.getId().getName())) {
         registry.remove(m);
       }
+    }
+    // After the registry: a count racing this registers its meter anew instead of keeping a removed one.
+    for (Map<String, Counter> byQueue : queueCounters.values()) {
+      byQueue.keySet().retainAll(existing);
     }
   }
 

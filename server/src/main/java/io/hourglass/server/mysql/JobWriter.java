@@ -240,7 +240,7 @@ final class JobWriter {
     }
     int perRow = extended ? MySqlQueries.EXTENDED_ROW_PARAMS : MySqlQueries.PLAIN_ROW_PARAMS;
     // Cached and reused (not closed here): see ServerPreparedInserts.
-    PreparedStatement ps = inserts.statement(c, MySqlQueries.insertJobs(queue, rows, extended));
+    PreparedStatement ps = inserts.statement(c, new ServerPreparedInserts.Shape(queue, rows, extended));
     try {
       for (int r = 0; r < rows; r++) {
         NewJob job = jobs.get(which.get(from + r));

@@ -30,6 +30,7 @@ public final class Coordinator {
   private final EmptySlotCache emptySlots;
   private final DescriptorRouter router;
   private final Function<QueueName, Duration> claimTimeout;
+  private final EnqueueSpread spread = new EnqueueSpread();
 
   /**
    * Threads that run one dequeue's claims, so that the dequeue can stop waiting for a shard at
@@ -113,9 +114,10 @@ public final class Coordinator {
 
   /**
    * Stores the jobs and says, per job, whether it was stored or an unfinished job already held
-   * its unique key. Jobs without a key go, all together, to one shard chosen at random among
-   * the healthy ones that take enqueues (the next is tried when it cannot be reached or lacks
-   * the queue); keyed jobs go to their key's shard (see {@link KeyedEnqueue}).
+   * its unique key. Jobs without a key go, all together, to one of the healthy shards that take
+   * enqueues, the one with the fewest of this server's enqueues in flight, ties at random
+   * ({@link EnqueueSpread}; the next is tried when it cannot be reached or lacks the queue);
+   * keyed jobs go to their key's shard (see {@link KeyedEnqueue}).
    */
   public List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
     if (KeyedEnqueue.anyKeyed(jobs)) {
@@ -136,9 +138,9 @@ public final class Coordinator {
       throw new QueueException(Kind.NO_HEALTHY_SHARDS, "no healthy shard takes enqueues: " + describe(all));
     }
     QueueException failure = null;
-    for (Shard shard : candidates) {
+    for (Shard shard : spread.order(candidates)) {
       try {
-        List<EnqueuedJob> out = shard.backend().enqueueJobs(queue, jobs);
+        List<EnqueuedJob> out = spread.run(shard, () -> shard.backend().enqueueJobs(queue, jobs));
         java.util.Map<Integer, Integer> perPriority = new java.util.HashMap<>();
         jobs.forEach(j -> perPriority.merge(j.priority(), 1, Integer::sum));
         perPriority.forEach((p, n) -> emptySlots.forget(queue, shard.id(), p, n));

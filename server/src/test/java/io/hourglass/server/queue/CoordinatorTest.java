@@ -25,6 +25,9 @@ class CoordinatorTest {
   List<Shard> shards;
   RuntimeException failClaimsOnShard3;
   RuntimeException failEnqueuesOnShard1;
+  /** While set, the next enqueue on any shard says where it is and waits for it: a slow INSERT. */
+  volatile java.util.concurrent.CountDownLatch nextEnqueueHolds;
+  final java.util.concurrent.CompletableFuture<Integer> heldEnqueueShard = new java.util.concurrent.CompletableFuture<>();
   /** While set, shard 3's priority-2 claims wait for it: a shard that hangs mid-dequeue. */
   volatile java.util.concurrent.CountDownLatch shard3Priority2Hangs;
 
@@ -61,9 +64,17 @@ class CoordinatorTest {
         }
 
         @Override
-        public synchronized List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
+        public List<EnqueuedJob> enqueueJobs(QueueName queue, List<NewJob> jobs) {
           if (shardId == 1 && failEnqueuesOnShard1 != null) {
             throw failEnqueuesOnShard1;
+          }
+          java.util.concurrent.CountDownLatch hold = nextEnqueueHolds;
+          if (hold != null && heldEnqueueShard.complete(shardId)) {
+            try {
+              hold.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
           }
           return super.enqueueJobs(queue, jobs);
         }
@@ -170,6 +181,32 @@ class CoordinatorTest {
       }
     }
     assertTrue(failed > 0, "the enqueues that went to shard 1 first fail instead of being stored elsewhere too");
+  }
+
+  @Test
+  void whileOneShardIsBusyWithAnEnqueueTheNextOnesGoToTheOthers() throws Exception {
+    shards = List.of(shards.get(0), shards.get(1));
+    Coordinator c = coordinator(0);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    nextEnqueueHolds = release;
+    Thread slow = new Thread(() -> c.enqueue(q, List.of(new NewJob("slow".getBytes(), 1, clock.millis(), 2, ""))));
+    slow.start();
+    int busy = heldEnqueueShard.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      for (int i = 0; i < 20; i++) {
+        assertEquals(busy == 1 ? 2 : 1,
+            c.enqueue(q, List.of(new NewJob("x".getBytes(), 1, clock.millis(), 2, ""))).get(0).shardId());
+      }
+    } finally {
+      release.countDown();
+      slow.join();
+    }
+    // With nothing in flight, enqueues still spread over every shard.
+    Set<Integer> used = new java.util.HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      used.add(c.enqueue(q, List.of(new NewJob("y".getBytes(), 1, clock.millis(), 2, ""))).get(0).shardId());
+    }
+    assertEquals(Set.of(1, 2), used);
   }
 
   @Test
