@@ -6,6 +6,7 @@ import static io.hourglass.server.Jobs.enqueue;
 import static io.hourglass.server.Jobs.job;
 import static io.hourglass.testing.TestServer.CONTEXT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hourglass.server.edge.DeleteGuard;
@@ -131,7 +132,7 @@ class MetricsTest {
 
     c.deleteQueue(CONTEXT, "reborn", PASSWORD);
     server.server().dashboardData().refresh();
-    assertTrue(!scrape().series().containsKey(enqueued), "the deleted queue's series is gone");
+    assertFalse(scrape().series().containsKey(enqueued), "the deleted queue's series is gone");
 
     c.createQueue(CONTEXT, "reborn");
     enqueue(c, "reborn", job("c", 1));

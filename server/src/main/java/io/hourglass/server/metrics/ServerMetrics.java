@@ -68,12 +68,6 @@ public final class ServerMetrics implements AutoCloseable {
    */
   private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
   private final Map<JobCounter, Map<String, Counter>> queueCounters = new EnumMap<>(JobCounter.class);
-
-  {
-    for (JobCounter c : JobCounter.values()) {
-      queueCounters.put(c, new ConcurrentHashMap<>());
-    }
-  }
   private final Set<Integer> shardsSeen = ConcurrentHashMap.newKeySet();
   private final JobTotals totals = new JobTotals();
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -87,6 +81,9 @@ public final class ServerMetrics implements AutoCloseable {
   private final MultiGauge queuePaused;
 
   public ServerMetrics() {
+    for (JobCounter c : JobCounter.values()) {
+      queueCounters.put(c, new ConcurrentHashMap<>());
+    }
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public Meter.Id map(Meter.Id id) {
