@@ -44,7 +44,8 @@ final class JobWriter {
 
   private final ShardSql sql;
   private final QueueTables tables;
-  private final EnqueueCoalescer coalescer;
+  private final EnqueueCoalescer<JobDescriptor> coalescer;
+  private final EnqueueCoalescer<EnqueuedJob> keyedCoalescer;
   private final AckCoalescer ackCoalescer;
   private final ServerPreparedInserts inserts = new ServerPreparedInserts();
   private final KeysAndExpiries keysAndExpiries;
@@ -53,8 +54,12 @@ final class JobWriter {
     this.sql = sql;
     this.tables = tables;
     this.keysAndExpiries = keysAndExpiries;
-    this.coalescer = new EnqueueCoalescer(
+    this.coalescer = new EnqueueCoalescer<>(
         (queue, jobs) -> sql.run(queue, c -> insertAll(c, queue, jobs, sql.nowMillis())),
+        MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
+    this.keyedCoalescer = new EnqueueCoalescer<>(
+        (queue, jobs) -> sql.run(queue, c -> ShardSql.inTransactionRetryingRaces(c, RACE_TRIES,
+            tx -> insertWithRowsBeside(tx, queue, jobs, sql.nowMillis()))),
         MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
     this.ackCoalescer = new AckCoalescer(
         (queue, idsByClaimant) -> sql.run(queue, c -> ackSucceeded(c, queue, "", idsByClaimant)));
@@ -67,7 +72,9 @@ final class JobWriter {
    * ({@link KeysAndExpiries#holders}), insert un-keyed jobs and the first job of each free key,
    * then the key and expiry rows of what was stored. A concurrent enqueue that takes a key that
    * had no row makes the key INSERT fail; the transaction is rolled back and the loop goes round
-   * again (so do deadlocks), and the next round finds that key held.
+   * again (so do deadlocks), and the next round finds that key held. Small such batches of
+   * concurrent requests share one transaction (a later request's job whose key an earlier one's
+   * job takes in it is answered with that job, as if it had come after).
    */
   List<EnqueuedJob> enqueue(QueueName queue, List<NewJob> jobs) {
     sql.ensureSchema();
@@ -85,6 +92,9 @@ final class JobWriter {
           ? coalescer.enqueue(queue, jobs, bodyBytes)
           : sql.run(queue, c -> insertAll(c, queue, jobs, now));
       return stored.stream().map(EnqueuedJob::stored).toList();
+    }
+    if (jobs.size() < COALESCE_BELOW_JOBS && bodyBytes < ONE_STATEMENT_BODY_BYTES) {
+      return keyedCoalescer.enqueue(queue, jobs, bodyBytes);
     }
     return sql.run(queue, c -> ShardSql.inTransactionRetryingRaces(c, RACE_TRIES,
         tx -> insertWithRowsBeside(tx, queue, jobs, now)));

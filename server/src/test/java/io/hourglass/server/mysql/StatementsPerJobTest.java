@@ -221,6 +221,39 @@ class StatementsPerJobTest {
     assertTrue(perRequest < 0.9, "8 concurrent enqueuers share statements: " + perRequest + " per request");
   }
 
+  /**
+   * Alone, a keyed single-job enqueue is a transaction of 5–6 statements; 8 at once share them.
+   * Every thread enqueues the same 25 keys, so each key has 8 contenders, within a batch and
+   * across batches: exactly one job per key is stored, and every answer names it.
+   */
+  @Test
+  void concurrentKeyedEnqueuesShareTransactionsAndEachKeyIsStoredOnce() throws Exception {
+    int threads = 8;
+    int keys = 25;
+    java.util.Map<String, java.util.Set<io.hourglass.server.queue.JobDescriptor>> answers =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+    long before = questions();
+    inParallel(threads, thread -> {
+      for (int i = 0; i < keys; i++) {
+        String key = "key-" + i;
+        var out = backend.enqueueJobs(queue, List.of(
+            new NewJob((thread + "/" + key).getBytes(StandardCharsets.UTF_8), 1, 0, 2, "").withUniqueKey(key))).get(0);
+        if (!out.existing()) {
+          stored.incrementAndGet();
+        }
+        answers.computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(out.descriptor());
+      }
+    });
+    double perRequest = (questions() - before - 1) / (double) (threads * keys);
+    System.out.println("statements per concurrent keyed 1-job enqueue: " + perRequest);
+    assertEquals(keys, stored.get(), "one job stored per key");
+    for (var e : answers.entrySet()) {
+      assertEquals(1, e.getValue().size(), "every enqueue of " + e.getKey() + " is answered with its one holder");
+    }
+    assertTrue(perRequest < 3, "8 concurrent keyed enqueuers share transactions: " + perRequest + " per request");
+  }
+
   @Test
   void concurrentClaimsOfOneQueueShareOneClaimAndEachClaimantOwnsWhatItGot() throws Exception {
     int threads = 8;
