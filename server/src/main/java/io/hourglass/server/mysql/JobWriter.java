@@ -57,10 +57,7 @@ final class JobWriter {
     this.coalescer = new EnqueueCoalescer<>(
         (queue, jobs) -> sql.run(queue, c -> insertAll(c, queue, jobs, sql.nowMillis())),
         MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
-    this.keyedCoalescer = new EnqueueCoalescer<>(
-        (queue, jobs) -> sql.run(queue, c -> ShardSql.inTransactionRetryingRaces(c, RACE_TRIES,
-            tx -> insertWithRowsBeside(tx, queue, jobs, sql.nowMillis()))),
-        MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
+    this.keyedCoalescer = new EnqueueCoalescer<>(this::insertInTransaction, MAX_COALESCED_JOBS, ONE_STATEMENT_BODY_BYTES);
     this.ackCoalescer = new AckCoalescer(
         (queue, idsByClaimant) -> sql.run(queue, c -> ackSucceeded(c, queue, "", idsByClaimant)));
   }
@@ -93,9 +90,14 @@ final class JobWriter {
           : sql.run(queue, c -> insertAll(c, queue, jobs, now));
       return stored.stream().map(EnqueuedJob::stored).toList();
     }
-    if (jobs.size() < COALESCE_BELOW_JOBS && bodyBytes < ONE_STATEMENT_BODY_BYTES) {
-      return keyedCoalescer.enqueue(queue, jobs, bodyBytes);
-    }
+    return jobs.size() < COALESCE_BELOW_JOBS && bodyBytes < ONE_STATEMENT_BODY_BYTES
+        ? keyedCoalescer.enqueue(queue, jobs, bodyBytes)
+        : insertInTransaction(queue, jobs);
+  }
+
+  /** A batch with keys, expiries or large bodies: one transaction, tried again when it loses a race. */
+  private List<EnqueuedJob> insertInTransaction(QueueName queue, List<NewJob> jobs) {
+    long now = sql.nowMillis();
     return sql.run(queue, c -> ShardSql.inTransactionRetryingRaces(c, RACE_TRIES,
         tx -> insertWithRowsBeside(tx, queue, jobs, now)));
   }
